@@ -1,0 +1,32 @@
+/* csum.h - Internet checksum (RFC 1071) and incremental update (RFC 1624). */
+#ifndef TAYGA_CSUM_H
+#define TAYGA_CSUM_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One's complement sum of len bytes (network order words) added to sum.
+ * The result is unfolded; fold with csum_fold(). Odd lengths pad a zero. */
+uint32_t csum_add(uint32_t sum, const void *data, size_t len);
+/* Fold to 16 bits (not complemented). */
+uint16_t csum_fold(uint32_t sum);
+/* Final checksum value to store: ~fold(sum), in network byte order. */
+static inline uint16_t csum_finish(uint32_t sum) { return (uint16_t)~csum_fold(sum); }
+
+/* Pseudo-header sums (RFC 768/793 for IPv4, RFC 8200 8.1 for IPv6),
+ * unfolded, host arithmetic on network-order words. */
+uint32_t csum_pseudo4(struct in_addr src, struct in_addr dst, uint8_t proto, uint32_t len);
+uint32_t csum_pseudo6(const struct in6_addr *src, const struct in6_addr *dst,
+		      uint8_t nexthdr, uint32_t len);
+
+/* RFC 1624 eqn. 3: given a stored checksum field value (network order, as in
+ * the packet) and the unfolded sums of the removed and added 16-bit words,
+ * return the new field value. A bad checksum stays exactly as bad. */
+uint16_t csum_replace(uint16_t field, uint32_t old_sum, uint32_t new_sum);
+
+/* Convenience: sum of the address words only */
+uint32_t csum_addr4(struct in_addr a);
+uint32_t csum_addr6(const struct in6_addr *a);
+
+#endif

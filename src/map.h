@@ -1,0 +1,39 @@
+/* map.h - the static address map: RFC 6052 prefix + RFC 7757 EAM table.
+ *
+ * Built once from a config and immutable afterwards. Longest-prefix match
+ * in both directions in O(log n) per lookup. Dynamic pool entries live in
+ * pool.h; the translator consults the pool for addresses inside dynamic-pool.
+ */
+#ifndef TAYGA_MAP_H
+#define TAYGA_MAP_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+
+struct config;
+struct map;
+
+enum map_result {
+	MAP_OK = 0,     /* translated */
+	MAP_NONE,       /* no rule covers this address */
+	MAP_FORBIDDEN,  /* covered, but must never be translated (addr classes, WKP + non-global, u-octet) */
+};
+
+/* NULL on allocation failure only (the parser has validated the config). */
+struct map *map_build(const struct config *c);
+void map_free(struct map *m);
+
+/* IPv4 -> IPv6: EAM (longest prefix; RFC 7757 3.2 suffix copy), then the
+ * translator's own ipv4-addr -> ipv6-addr, then the RFC 6052 prefix.
+ * Addresses inside dynamic-pool are not handled here (MAP_NONE unless an EAM
+ * covers them). */
+enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr *out);
+
+/* IPv6 -> IPv4: EAM, then ipv6-addr -> ipv4-addr, then the RFC 6052 prefix
+ * (u-octet must be zero; WKP + non-global forbidden when wkpf-strict). */
+enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct in_addr *out);
+
+/* true when a is inside the dynamic-pool range */
+int map_v4_in_pool(const struct map *m, struct in_addr a);
+
+#endif
