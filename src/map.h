@@ -8,6 +8,7 @@
 #define TAYGA_MAP_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct config;
@@ -34,6 +35,10 @@ enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr 
 enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct in_addr *out);
 
 /* true when a is inside the dynamic-pool range */
-int map_v4_in_pool(const struct map *m, struct in_addr a);
+bool map_v4_in_pool(const struct map *m, struct in_addr a);
+
+/* true when a belongs to an IPv6 host behind us: covered by an EAM entry or
+ * inside dynamic-pool. Used for hairpinning (RFC 7757 4.2 / RFC 6146 3.8). */
+bool map_v4_is_ours(const struct map *m, struct in_addr a);
 
 #endif
