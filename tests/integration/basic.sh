@@ -1,0 +1,101 @@
+#!/bin/bash
+# basic.sh - the real daemon on a real TUN between an IPv6-only client and an
+# IPv4-only server (scripts/lib-netns.sh has the topology):
+#   --mktun / --rmtun; pidfile and clean exit on SIGTERM, in foreground (-n)
+#   and forking mode; ping both ways (dynamic pool + MASQUERADE, static map);
+#   ping to the translator's own addresses; TCP transfers in both directions
+#   with sha256-verified content; UDP echo of varied-size datagrams.
+# TAYGA_OFFLOAD=on|off runs the same checks with `offload on|off`.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+. "$(dirname "$0")/lib.sh"
+
+t_init ping socat python3 ss sha256sum
+t_conf
+PIDFILE="$NETNS_WORKDIR/tayga.pid"
+
+# --- --mktun: a persistent device, no daemon left running -------------------
+check "--mktun exits 0" nsxlat timeout 10 "$TAYGA_BIN" --mktun -c "$T_CONF"
+check "--mktun created $TUN_DEV" tun_exists
+check "--mktun left no process in the namespace" \
+	eval "[ -z \"\$(ip netns pids $NS_XLAT)\" ]"
+
+# --- foreground daemon with pidfile ------------------------------------------
+if ! tayga_start_fg "$T_CONF" -p "$PIDFILE"; then
+	t_fail "daemon start"; t_finish
+fi
+check "pidfile written with the daemon's pid" \
+	wait_until 10 eval "[ \"\$(cat $PIDFILE 2>/dev/null | tr -d '[:space:]')\" = $TAYGA_PID ]"
+check "daemon is running" kill -0 "$TAYGA_PID"
+
+# --- ping ---------------------------------------------------------------------
+# RFC 7915 4.2/5.2: echo request/reply translated both ways
+check "ping client(static map) -> server via prefix" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6"
+check "ping client(dynamic pool, MASQUERADE) -> server" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6_DYN"
+check "ping server -> client's static IPv4 ($CLIENT4)" ping_ok "$NS_SERVER" "$CLIENT4"
+check "ping translator ipv6-addr from client" ping_ok "$NS_CLIENT" "$TAYGA_V6"
+check "ping translator ipv4-addr from server" ping_ok "$NS_SERVER" "$TAYGA_V4"
+check "large ping (1400 bytes) client -> server" ping_ok "$NS_CLIENT" "$SERVER6" -s 1400
+
+# --- TCP, content verified -----------------------------------------------------
+S6="TCP6:[$SERVER6]"
+check "TCP ${XFER_MB} MB client -> server (upload)" \
+	tcp_xfer push "$NS_SERVER" TCP4-LISTEN "$NS_CLIENT" "$S6" 5001 ",bind=[$CLIENT6]"
+check "TCP ${XFER_MB} MB server -> client (download)" \
+	tcp_xfer pull "$NS_SERVER" TCP4-LISTEN "$NS_CLIENT" "$S6" 5002 ",bind=[$CLIENT6]"
+check "TCP ${XFER_MB} MB dynamic client -> server (upload, MASQUERADE)" \
+	tcp_xfer push "$NS_SERVER" TCP4-LISTEN "$NS_CLIENT" "$S6" 5003 ",bind=[$CLIENT6_DYN]"
+check "TCP ${XFER_MB} MB server -> dynamic client (download, MASQUERADE)" \
+	tcp_xfer pull "$NS_SERVER" TCP4-LISTEN "$NS_CLIENT" "$S6" 5004 ",bind=[$CLIENT6_DYN]"
+check "TCP ${XFER_MB} MB server-initiated -> client via static map" \
+	tcp_xfer push "$NS_CLIENT" TCP6-LISTEN "$NS_SERVER" "TCP4:$CLIENT4" 5005
+check "TCP ${XFER_MB} MB server-initiated, client sends" \
+	tcp_xfer pull "$NS_CLIENT" TCP6-LISTEN "$NS_SERVER" "TCP4:$CLIENT4" 5006
+
+# --- UDP, content verified ------------------------------------------------------
+check "UDP echo client -> server (500 datagrams, 0..1200 bytes)" \
+	udp_echo "$NS_SERVER" "$SERVER4" "$NS_CLIENT" "$SERVER6" 5007 --count 500 --bind "$CLIENT6"
+check "UDP echo dynamic client -> server (MASQUERADE)" \
+	udp_echo "$NS_SERVER" "$SERVER4" "$NS_CLIENT" "$SERVER6" 5009 --count 500 --bind "$CLIENT6_DYN"
+check "UDP echo server -> client via static map" \
+	udp_echo "$NS_CLIENT" "$CLIENT6" "$NS_SERVER" "$CLIENT4" 5008 --count 500
+
+check "daemon still running after traffic" kill -0 "$TAYGA_PID"
+
+# --- clean exit on SIGTERM ------------------------------------------------------
+kill -TERM "$TAYGA_PID"
+if wait_until 10 eval "! kill -0 $TAYGA_PID 2>/dev/null"; then
+	wait "$TAYGA_PID"; rc=$?
+	if [ $rc = 0 ]; then t_pass "SIGTERM: daemon exited with status 0"
+	else t_fail "SIGTERM: daemon exited with status $rc"; fi
+else
+	t_fail "SIGTERM: daemon still running after 10 s"
+	kill -KILL "$TAYGA_PID" 2>/dev/null
+fi
+check_not "pidfile removed after SIGTERM" test -e "$PIDFILE"
+check "dynamic.map records the dynamic client" grep -q "$CLIENT6_DYN" "$NETNS_WORKDIR/data/dynamic.map"
+check "persistent $TUN_DEV survives the daemon" tun_exists
+
+# --- --rmtun ----------------------------------------------------------------------
+check "--rmtun exits 0" nsxlat timeout 10 "$TAYGA_BIN" --rmtun -c "$T_CONF"
+check_not "--rmtun removed $TUN_DEV" tun_exists
+
+# --- forking mode (what OPNsense does: tayga -p PIDFILE, then SIGTERM/SIGINT) ----
+rm -f "$PIDFILE"
+check "forking start returns 0" nsxlat timeout 10 ${TAYGA_WRAPPER:-} "$TAYGA_BIN" -c "$T_CONF" -p "$PIDFILE"
+if wait_until 10 test -s "$PIDFILE"; then
+	DPID=$(tr -d '[:space:]' < "$PIDFILE")
+	netns_track_pid "$DPID"
+	t_pass "forked daemon wrote pidfile ($DPID)"
+	check "forked daemon is alive" kill -0 "$DPID"
+	check "forked daemon created $TUN_DEV" wait_until 10 tun_exists
+	tun_routes
+	check "ping through the forked daemon" ping_ok "$NS_CLIENT" "$SERVER6"
+	kill -INT "$DPID"
+	check "forked daemon exits on SIGINT" wait_until 10 eval "! kill -0 $DPID 2>/dev/null"
+	check_not "pidfile removed after SIGINT" test -e "$PIDFILE"
+	check "non-persistent $TUN_DEV removed at exit" wait_until 5 eval "! tun_exists"
+else
+	t_fail "forked daemon wrote no pidfile"
+fi
+
+t_finish
