@@ -149,6 +149,13 @@ netns_nat_setup() {
 	NAT_BACKEND_USED=$backend
 }
 
+# netns_add NAME : an extra namespace (removed at cleanup like the others)
+netns_add() {
+	ip netns add "$1" || return 1
+	NETNS_CREATED+=("$1")
+	nsx "$1" ip link set lo up
+}
+
 # netns_setup : create the three namespaces, links, addresses and NAT, and
 # install the cleanup trap. Sets NETNS_WORKDIR (a temp dir for configs/logs).
 netns_setup() {
@@ -157,9 +164,7 @@ netns_setup() {
 	trap netns_cleanup EXIT
 	trap netns_on_signal INT TERM HUP
 	for ns in "$NS_CLIENT" "$NS_XLAT" "$NS_SERVER"; do
-		ip netns add "$ns" || return 1
-		NETNS_CREATED+=("$ns")
-		nsx "$ns" ip link set lo up
+		netns_add "$ns" || return 1
 	done
 
 	# client: IPv6 only

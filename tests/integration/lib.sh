@@ -21,7 +21,7 @@ NETTOOL="$INTEG_DIR/nettool.py"
 
 T_FAILS=0
 T_PASSES=0
-T_NAME=$(basename "$0" .sh)
+T_NAME=${T_NAME:-$(basename "$0" .sh)}
 
 t_pass() { T_PASSES=$((T_PASSES + 1)); echo "PASS: $*"; }
 t_fail() { T_FAILS=$((T_FAILS + 1)); echo "FAIL: $*"; }

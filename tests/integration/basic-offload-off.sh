@@ -1,0 +1,4 @@
+#!/bin/bash
+# basic.sh with `offload off` in the config, and bigger transfers (issue 5:
+# the integration checks pass with segmentation offload disabled).
+T_NAME=basic-offload-off TAYGA_OFFLOAD=off XFER_MB=${XFER_MB:-32} exec bash "$(dirname "$0")/basic.sh" "$@"
