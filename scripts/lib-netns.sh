@@ -197,6 +197,12 @@ netns_setup() {
 	nsxlat ip link set x0 up
 	nsxlat ip link set x1 up
 	netns_nat_setup || return 1
+	# Resolve neighbours on both links now (bounded): the first neighbour
+	# solicitation on a link that just came up can be lost, which costs a 1 s
+	# retransmit in the middle of a test otherwise.
+	nsclient ping -n -q -c 1 -w 3 -I "$CLIENT6" "$XLAT6" >/dev/null 2>&1
+	nsclient ping -n -q -c 1 -w 3 -I "$CLIENT6_DYN" "$XLAT6" >/dev/null 2>&1
+	nsserver ping -n -q -c 1 -w 3 "$XLAT4" >/dev/null 2>&1
 	return 0
 }
 

@@ -31,12 +31,14 @@ t_error() { echo "ERROR: $*"; exit 99; }
 # check DESCRIPTION CMD... : run CMD (output captured), PASS/FAIL on its status
 check() {
 	local desc=$1; shift
-	local out rc
+	local out rc t0 ms
+	t0=$(date +%s%N)
 	out=$("$@" 2>&1); rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	if [ $rc = 0 ]; then
-		t_pass "$desc"
+		t_pass "$desc [${ms} ms]"
 	else
-		t_fail "$desc (exit $rc)"
+		t_fail "$desc (exit $rc) [${ms} ms]"
 		[ -n "$out" ] && printf '%s\n' "$out" | tail -n 15 | sed 's/^/    /'
 	fi
 	return $rc
@@ -95,9 +97,9 @@ tcp_xfer() {
 	[ -f "$src" ] || make_file "$src" "$XFER_MB"
 	rm -f "$dst"
 	if [ "$mode" = push ]; then
-		nsx "$lns" timeout 60 socat -u "$lspec:$port,reuseaddr" "CREATE:$dst" &
+		( nsexec "$lns" timeout 60 socat -u "$lspec:$port,reuseaddr" "CREATE:$dst" ) &
 	else
-		nsx "$lns" timeout 60 socat -u "OPEN:$src" "$lspec:$port,reuseaddr" &
+		( nsexec "$lns" timeout 60 socat -u "OPEN:$src" "$lspec:$port,reuseaddr" ) &
 	fi
 	lpid=$!
 	if ! wait_listen "$lns" tcp "$port"; then
@@ -125,7 +127,7 @@ udp_echo() {
 	local sns=$1 baddr=$2 cns=$3 host=$4 port=$5; shift 5
 	local spid rc fam=4
 	case $baddr in *:*) fam=6 ;; esac
-	nsx "$sns" timeout 60 python3 "$NETTOOL" udp-echo-server "$port" --family "$fam" --bind "$baddr" --idle 5 &
+	( nsexec "$sns" timeout 60 python3 "$NETTOOL" udp-echo-server "$port" --family "$fam" --bind "$baddr" --idle 5 ) &
 	spid=$!
 	if ! wait_listen "$sns" udp "$port"; then
 		kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
