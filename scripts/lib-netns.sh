@@ -244,7 +244,7 @@ tayga_start_fg() {
 	local conf=$1; shift
 	# TAYGA_WRAPPER (e.g. valgrind) is split into words on purpose
 	# shellcheck disable=SC2086
-	( nsexec "$NS_XLAT" ${TAYGA_WRAPPER:-} "$TAYGA_BIN" -n -c "$conf" "$@" ) >>"$NETNS_WORKDIR/tayga.log" 2>&1 &
+	( nsexec "$NS_XLAT" ${TAYGA_WRAPPER:-} "$TAYGA_BIN" -n -c "$conf" "$@" ) >>"$NETNS_WORKDIR/tayga.log" 2>&1 </dev/null &
 	TAYGA_PID=$!
 	netns_track_pid "$TAYGA_PID"
 	if ! wait_until 10 tun_exists; then
