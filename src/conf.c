@@ -1,0 +1,1166 @@
+/* conf.c - tayga.conf parser.
+ *
+ * Two passes: every line is parsed and checked on its own (syntax, ranges,
+ * masks, reserved addresses), then cross_check() validates the combination
+ * (mandatory directives, ipv6-addr derivation, WKP rules, map overlaps,
+ * pool). Every error is "file:line: directive: message"; errors that concern
+ * the whole file (a missing directive) are "file: message".
+ *
+ * Library code: no stderr, no globals; the caller gets the message in err.
+ */
+#include "conf.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+
+/* Refuse files bigger than this (a map-file with a million lines is ~50 MB) */
+#define CONF_MAX_FILE (64u * 1024 * 1024)
+#define MAX_ARGS 8
+
+enum dir_id {
+	D_TUN_DEVICE, D_IPV4_ADDR, D_IPV6_ADDR, D_PREFIX, D_WKPF_STRICT, D_MAP,
+	D_DYNAMIC_POOL, D_DATA_DIR, D_MAP_FILE, D_UDP_CKSUM_MODE, D_LOG,
+	D_OFFLINK_MTU, D_STRICT_FRAG_HDR, D_TUN_UP, D_TUN_IP, D_TUN_ROUTE,
+	D_WORKERS, D_OFFLOAD, D_DYNAMIC_LIMIT, D_RFC6791_V4, D_RFC6791_V6,
+	D_ICMP_RATELIMIT, D_STATS_FILE, D_STATS_INTERVAL,
+	D_COUNT
+};
+
+struct parser {
+	struct config *c;
+	const char *file;       /* name used in messages for the current file */
+	const char *dir;        /* directory of the config file for relative paths, or NULL */
+	char *err;
+	size_t errlen;
+	unsigned line;          /* current line */
+	unsigned seen[D_COUNT]; /* line each directive was first given on, 0 = never */
+	bool in_map_file;
+	size_t cap_maps, cap_ips, cap_routes;
+};
+
+/* ---- messages ---- */
+
+__attribute__((format(printf, 4, 5)))
+static bool fail_at(struct parser *p, const char *file, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!p->err || p->errlen == 0)
+		return false;
+	if (line)
+		n = snprintf(p->err, p->errlen, "%s:%u: ", file, line);
+	else
+		n = snprintf(p->err, p->errlen, "%s: ", file);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+#define fail(p, ...) fail_at((p), (p)->file, (p)->line, __VA_ARGS__)
+
+/* "line 7" when other is in the same file as the message, else "maps.txt:7" */
+static const char *where(char *buf, size_t len, const char *msgfile, const char *file, unsigned line)
+{
+	if (strcmp(msgfile, file) == 0)
+		snprintf(buf, len, "line %u", line);
+	else
+		snprintf(buf, len, "%s:%u", file, line);
+	return buf;
+}
+
+/* ---- small parsers ---- */
+
+/* Decimal unsigned in [min, max]; no sign, no spaces, no overflow. */
+static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return false;
+		if (v > (ULONG_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return false;
+	}
+	if (v < min)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Split "addr/len" in place. *len_str is NULL without a '/'. */
+static void split_len(char *s, char **len_str)
+{
+	char *slash = strchr(s, '/');
+
+	*len_str = NULL;
+	if (slash) {
+		*slash = '\0';
+		*len_str = slash + 1;
+	}
+}
+
+/* Parse "a.b.c.d[/n]"; has_len tells whether /n was given (len = 32 if not). */
+static bool parse_v4(struct parser *p, const char *dname, char *arg, bool allow_len,
+		     struct in_addr *a, unsigned *len, bool *has_len)
+{
+	char *ls;
+	unsigned long l = 32;
+
+	split_len(arg, &ls);
+	if (inet_pton(AF_INET, arg, a) != 1)
+		return fail(p, "%s: \"%s\" is not an IPv4 address", dname, arg);
+	if (ls) {
+		if (!allow_len)
+			return fail(p, "%s: takes an address without a /length", dname);
+		if (!parse_uint(ls, 0, 32, &l))
+			return fail(p, "%s: invalid IPv4 prefix length \"/%s\" (0..32)", dname, ls);
+	}
+	if (len)
+		*len = (unsigned)l;
+	if (has_len)
+		*has_len = ls != NULL;
+	return true;
+}
+
+static bool parse_v6(struct parser *p, const char *dname, char *arg, bool allow_len,
+		     struct in6_addr *a, unsigned *len, bool *has_len)
+{
+	char *ls;
+	unsigned long l = 128;
+
+	split_len(arg, &ls);
+	if (inet_pton(AF_INET6, arg, a) != 1)
+		return fail(p, "%s: \"%s\" is not an IPv6 address", dname, arg);
+	if (ls) {
+		if (!allow_len)
+			return fail(p, "%s: takes an address without a /length", dname);
+		if (!parse_uint(ls, 0, 128, &l))
+			return fail(p, "%s: invalid IPv6 prefix length \"/%s\" (0..128)", dname, ls);
+	}
+	if (len)
+		*len = (unsigned)l;
+	if (has_len)
+		*has_len = ls != NULL;
+	return true;
+}
+
+static const char *fmt4(struct in_addr a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+static const char *fmt6(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+static bool v4_host_bits_zero(struct in_addr a, unsigned len)
+{
+	return (ntohl(a.s_addr) & ~addr_v4_mask(len)) == 0;
+}
+
+static bool v6_host_bits_zero(const struct in6_addr *a, unsigned len)
+{
+	struct in6_addr m = *a;
+
+	addr_v6_mask(&m, len);
+	return memcmp(&m, a, sizeof(m)) == 0;
+}
+
+/* Two prefixes overlap iff they agree on the shorter length (they nest). */
+static bool v4_overlap(struct in_addr a, unsigned la, struct in_addr b, unsigned lb)
+{
+	uint32_t m = addr_v4_mask(la < lb ? la : lb);
+
+	return (ntohl(a.s_addr) & m) == (ntohl(b.s_addr) & m);
+}
+
+static bool v6_overlap(const struct in6_addr *a, unsigned la, const struct in6_addr *b, unsigned lb)
+{
+	struct in6_addr x = *a, y = *b;
+	unsigned l = la < lb ? la : lb;
+
+	addr_v6_mask(&x, l);
+	addr_v6_mask(&y, l);
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
+/* Does a v4 prefix touch a never-translated range? Those ranges (0/8,
+ * 127/8, 224/4, 240/4, 255.255.255.255) are unions of whole /8 blocks, so
+ * testing the first address of every /8 the prefix touches is exact. */
+static bool v4_range_forbidden(struct in_addr a, unsigned len)
+{
+	uint32_t base = ntohl(a.s_addr) & addr_v4_mask(len);
+	uint32_t blocks = len >= 8 ? 1 : 1u << (8 - len);
+
+	for (uint32_t i = 0; i < blocks; i++) {
+		struct in_addr t = { htonl(base + (i << 24)) };
+		if (len >= 8)
+			t.s_addr = htonl(base);
+		if (addr_v4_is_forbidden(t))
+			return true;
+	}
+	return false;
+}
+
+/* A v6 prefix of length >= 32 lies inside one of the never-translated
+ * ranges (all /10 or shorter) exactly when its network address does. */
+static bool v6_range_forbidden(const struct in6_addr *a)
+{
+	return addr_v6_is_forbidden(a);
+}
+
+static bool is_wkp(const struct config *c)
+{
+	return c->have_prefix && c->prefix_len == 96 &&
+	       memcmp(&c->prefix, &addr_wkp, sizeof(c->prefix)) == 0;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* Relative paths are taken relative to the directory of the config file so
+ * that a reload after the daemon did chdir("/") reads the same file. */
+static char *resolve_path(const struct parser *p, const char *path)
+{
+	size_t dl, pl;
+	char *r;
+
+	if (path[0] == '/' || !p->dir)
+		return xstrdup(path);
+	dl = strlen(p->dir);
+	if (dl && p->dir[dl - 1] == '/')
+		dl--;
+	pl = strlen(path);
+	r = malloc(dl + 1 + pl + 1);
+	if (!r)
+		return NULL;
+	memcpy(r, p->dir, dl);
+	r[dl] = '/';
+	memcpy(r + dl + 1, path, pl + 1);
+	return r;
+}
+
+static bool grow(struct parser *p, void **arr, size_t *cap, size_t n, size_t elem)
+{
+	void *na;
+	size_t nc;
+
+	if (n < *cap)
+		return true;
+	nc = *cap ? *cap * 2 : 16;
+	if (nc > SIZE_MAX / elem || !(na = realloc(*arr, nc * elem)))
+		return fail(p, "out of memory");
+	*arr = na;
+	*cap = nc;
+	return true;
+}
+
+/* ---- directives ---- */
+
+typedef bool (*dir_fn)(struct parser *p, const char *name, char **argv, int argc);
+
+static bool d_tun_device(struct parser *p, const char *name, char **argv, int argc)
+{
+	const char *s = argv[0];
+	size_t n = strlen(s);
+
+	(void)argc;
+	/* Linux dev_valid_name(): < IFNAMSIZ, not "." / "..", no '/' ':' */
+	if (n >= IFNAMSIZ)
+		return fail(p, "%s: name \"%s\" is longer than %d characters", name, s, IFNAMSIZ - 1);
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || strpbrk(s, "/:"))
+		return fail(p, "%s: \"%s\" is not a valid interface name", name, s);
+	memcpy(p->c->tun_device, s, n + 1);
+	return true;
+}
+
+static bool d_ipv4_addr(struct parser *p, const char *name, char **argv, int argc)
+{
+	char b[INET_ADDRSTRLEN];
+
+	(void)argc;
+	if (!parse_v4(p, name, argv[0], false, &p->c->ipv4_addr, NULL, NULL))
+		return false;
+	if (addr_v4_is_forbidden(p->c->ipv4_addr))
+		return fail(p, "%s: %s is a reserved address that is never translated "
+			    "(0/8, 127/8, 224/4, 240/4, 255.255.255.255)", name, fmt4(p->c->ipv4_addr, b));
+	return true;
+}
+
+static bool d_ipv6_addr(struct parser *p, const char *name, char **argv, int argc)
+{
+	char b[INET6_ADDRSTRLEN];
+
+	(void)argc;
+	if (!parse_v6(p, name, argv[0], false, &p->c->ipv6_addr, NULL, NULL))
+		return false;
+	if (addr_v6_is_forbidden(&p->c->ipv6_addr))
+		return fail(p, "%s: %s is a reserved address that is never translated "
+			    "(::/8, fe80::/10, ff00::/8)", name, fmt6(&p->c->ipv6_addr, b));
+	p->c->ipv6_addr_set = true;
+	return true;
+}
+
+static bool d_prefix(struct parser *p, const char *name, char **argv, int argc)
+{
+	struct config *c = p->c;
+	char b[INET6_ADDRSTRLEN];
+	unsigned len;
+	bool has_len;
+	struct in6_addr m;
+
+	(void)argc;
+	if (!parse_v6(p, name, argv[0], true, &c->prefix, &len, &has_len))
+		return false;
+	if (!has_len)
+		return fail(p, "%s: a prefix length is required (e.g. 64:ff9b::/96)", name);
+	/* RFC 6052 2.2 */
+	if (!addr_prefix_len_valid(len))
+		return fail(p, "%s: length %u is not one of 32,40,48,56,64,96", name, len);
+	if (!v6_host_bits_zero(&c->prefix, len)) {
+		m = c->prefix;
+		addr_v6_mask(&m, len);
+		return fail(p, "%s: %s/%u has bits set after the prefix length (did you mean %s/%u?)",
+			    name, argv[0], len, fmt6(&m, b), len);
+	}
+	/* RFC 6052 2.2: bits 64..71 (the u-octet) must be zero; they are part
+	 * of the prefix only for a /96. */
+	if (c->prefix.s6_addr[8] != 0)
+		return fail(p, "%s: bits 64-71 of %s/%u must be zero (RFC 6052 section 2.2 u-octet)",
+			    name, argv[0], len);
+	if (v6_range_forbidden(&c->prefix))
+		return fail(p, "%s: %s/%u is inside a reserved range (::/8, fe80::/10, ff00::/8)",
+			    name, argv[0], len);
+	c->prefix_len = (uint8_t)len;
+	c->have_prefix = true;
+	return true;
+}
+
+static bool d_wkpf_strict(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	if (!parse_bool(argv[0], &p->c->wkpf_strict))
+		return fail(p, "%s: expected yes or no, not \"%s\"", name, argv[0]);
+	return true;
+}
+
+static bool d_map(struct parser *p, const char *name, char **argv, int argc)
+{
+	struct config *c = p->c;
+	struct eam e;
+	unsigned l4, l6;
+	char a4[64], a6[64];
+	char b[INET6_ADDRSTRLEN];
+
+	(void)argc;
+	memset(&e, 0, sizeof(e));
+	/* keep the original text for messages (parse_* split at '/') */
+	snprintf(a4, sizeof(a4), "%s", argv[0]);
+	snprintf(a6, sizeof(a6), "%s", argv[1]);
+	if (!parse_v4(p, name, argv[0], true, &e.v4, &l4, NULL) ||
+	    !parse_v6(p, name, argv[1], true, &e.v6, &l6, NULL))
+		return false;
+	/* RFC 7757 3.2: the suffix lengths must match */
+	if (32 - l4 != 128 - l6)
+		return fail(p, "%s: %s and %s have different suffix lengths "
+			    "(32-%u != 128-%u; e.g. /24 pairs with /120)", name, a4, a6, l4, l6);
+	if (!v4_host_bits_zero(e.v4, l4))
+		return fail(p, "%s: %s has bits set after the prefix length", name, a4);
+	if (!v6_host_bits_zero(&e.v6, l6))
+		return fail(p, "%s: %s has bits set after the prefix length", name, a6);
+	if (v4_range_forbidden(e.v4, l4))
+		return fail(p, "%s: %s is (or contains) a reserved IPv4 range that is never translated "
+			    "(0/8, 127/8, 224/4, 240/4, 255.255.255.255)", name, a4);
+	if (v6_range_forbidden(&e.v6))
+		return fail(p, "%s: %s is inside a reserved IPv6 range that is never translated "
+			    "(::/8, fe80::/10, ff00::/8)", name, fmt6(&e.v6, b));
+	e.len4 = (uint8_t)l4;
+	e.len6 = (uint8_t)l6;
+	e.line = p->line;
+	/* e.file is set at the end: c->path / c->map_file may not be final yet */
+	e.file = p->in_map_file ? "m" : "c";
+	if (!grow(p, (void **)&c->maps, &p->cap_maps, c->nmaps, sizeof(*c->maps)))
+		return false;
+	c->maps[c->nmaps++] = e;
+	return true;
+}
+
+static bool d_dynamic_pool(struct parser *p, const char *name, char **argv, int argc)
+{
+	struct config *c = p->c;
+	unsigned len;
+	bool has_len;
+	char orig[64];
+
+	(void)argc;
+	snprintf(orig, sizeof(orig), "%s", argv[0]);
+	if (!parse_v4(p, name, argv[0], true, &c->pool_addr, &len, &has_len))
+		return false;
+	if (!has_len)
+		return fail(p, "%s: a prefix length is required (e.g. 192.168.255.0/24)", name);
+	if (len > 31)
+		return fail(p, "%s: length /%u is too long (at most /31: the lowest address is reserved)", name, len);
+	if (!v4_host_bits_zero(c->pool_addr, len))
+		return fail(p, "%s: %s has bits set after the prefix length", name, orig);
+	if (v4_range_forbidden(c->pool_addr, len))
+		return fail(p, "%s: %s is (or contains) a reserved range that is never translated "
+			    "(0/8, 127/8, 224/4, 240/4, 255.255.255.255)", name, orig);
+	c->pool_len = (uint8_t)len;
+	c->have_pool = true;
+	return true;
+}
+
+static bool d_data_dir(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	if (argv[0][0] != '/')
+		return fail(p, "%s: \"%s\" must be an absolute path", name, argv[0]);
+	if (!(p->c->data_dir = xstrdup(argv[0])))
+		return fail(p, "out of memory");
+	return true;
+}
+
+static bool d_map_file(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)name;
+	(void)argc;
+	if (!(p->c->map_file = resolve_path(p, argv[0])))
+		return fail(p, "out of memory");
+	return true;
+}
+
+static bool d_udp_cksum_mode(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	if (strcasecmp(argv[0], "drop") == 0)
+		p->c->udp_cksum_mode = UDP_CKSUM_DROP;
+	else if (strcasecmp(argv[0], "calc") == 0)
+		p->c->udp_cksum_mode = UDP_CKSUM_CALC;
+	else if (strcasecmp(argv[0], "fwd") == 0)
+		p->c->udp_cksum_mode = UDP_CKSUM_FWD;
+	else
+		return fail(p, "%s: expected drop, calc or fwd, not \"%s\"", name, argv[0]);
+	return true;
+}
+
+static bool d_log(struct parser *p, const char *name, char **argv, int argc)
+{
+	static const struct { const char *w; unsigned bit; } words[] = {
+		{ "drop", LOG_EV_DROP }, { "reject", LOG_EV_REJECT }, { "icmp", LOG_EV_ICMP },
+		{ "self", LOG_EV_SELF }, { "dyn", LOG_EV_DYN },
+	};
+	unsigned mask = 0;
+
+	for (int i = 0; i < argc; i++) {
+		size_t k;
+
+		if (strcasecmp(argv[i], "none") == 0) {
+			if (argc != 1)
+				return fail(p, "%s: \"none\" cannot be combined with other words", name);
+			break;
+		}
+		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+			if (strcasecmp(argv[i], words[k].w) == 0)
+				break;
+		if (k == sizeof(words) / sizeof(words[0]))
+			return fail(p, "%s: unknown event \"%s\" (expected drop, reject, icmp, self, dyn or none)",
+				    name, argv[i]);
+		mask |= words[k].bit;
+	}
+	p->c->log_events = mask;
+	return true;
+}
+
+static bool d_offlink_mtu(struct parser *p, const char *name, char **argv, int argc)
+{
+	unsigned long v;
+
+	(void)argc;
+	/* RFC 8200 5: IPv6 minimum link MTU is 1280 */
+	if (!parse_uint(argv[0], 1280, 65535, &v))
+		return fail(p, "%s: \"%s\" is not a number in 1280..65535", name, argv[0]);
+	p->c->offlink_mtu = (unsigned)v;
+	return true;
+}
+
+static bool d_strict_frag_hdr(struct parser *p, const char *name, char **argv, int argc)
+{
+	bool dummy;
+
+	/* Deprecated no-op kept so that old configs load. */
+	if (argc == 1 && !parse_bool(argv[0], &dummy))
+		return fail(p, "%s: expected yes or no, not \"%s\"", name, argv[0]);
+	return true;
+}
+
+static bool d_tun_up(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	if (!parse_bool(argv[0], &p->c->tun_up))
+		return fail(p, "%s: expected yes or no, not \"%s\"", name, argv[0]);
+	p->c->tun_up_set = true;
+	return true;
+}
+
+static bool parse_tun_addr(struct parser *p, const char *name, char *arg, bool route,
+			   struct tun_addr *t)
+{
+	unsigned len;
+	char orig[64];
+
+	snprintf(orig, sizeof(orig), "%s", arg);
+	memset(t, 0, sizeof(*t));
+	if (strchr(arg, ':')) {
+		t->family = AF_INET6;
+		if (!parse_v6(p, name, arg, true, &t->a.v6, &len, NULL))
+			return false;
+		if (route && !v6_host_bits_zero(&t->a.v6, len))
+			return fail(p, "%s: %s has bits set after the prefix length", name, orig);
+	} else {
+		t->family = AF_INET;
+		if (!parse_v4(p, name, arg, true, &t->a.v4, &len, NULL))
+			return false;
+		if (route && !v4_host_bits_zero(t->a.v4, len))
+			return fail(p, "%s: %s has bits set after the prefix length", name, orig);
+	}
+	t->len = (uint8_t)len;
+	return true;
+}
+
+static bool d_tun_ip(struct parser *p, const char *name, char **argv, int argc)
+{
+	struct config *c = p->c;
+	struct tun_addr t;
+
+	(void)argc;
+	if (!parse_tun_addr(p, name, argv[0], false, &t))
+		return false;
+	if (!grow(p, (void **)&c->tun_ips, &p->cap_ips, c->ntun_ips, sizeof(t)))
+		return false;
+	c->tun_ips[c->ntun_ips++] = t;
+	return true;
+}
+
+static bool d_tun_route(struct parser *p, const char *name, char **argv, int argc)
+{
+	struct config *c = p->c;
+	struct tun_addr t;
+
+	(void)argc;
+	if (!parse_tun_addr(p, name, argv[0], true, &t))
+		return false;
+	if (!grow(p, (void **)&c->tun_routes, &p->cap_routes, c->ntun_routes, sizeof(t)))
+		return false;
+	c->tun_routes[c->ntun_routes++] = t;
+	return true;
+}
+
+static bool d_workers(struct parser *p, const char *name, char **argv, int argc)
+{
+	unsigned long v;
+
+	(void)argc;
+	if (!parse_uint(argv[0], 0, 1024, &v))
+		return fail(p, "%s: \"%s\" is not a number in 0..1024", name, argv[0]);
+	p->c->workers = (unsigned)v;
+	return true;
+}
+
+static bool d_offload(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	if (strcasecmp(argv[0], "auto") == 0)
+		p->c->offload = OFFLOAD_AUTO;
+	else if (strcasecmp(argv[0], "on") == 0 || strcasecmp(argv[0], "yes") == 0)
+		p->c->offload = OFFLOAD_ON;
+	else if (strcasecmp(argv[0], "off") == 0 || strcasecmp(argv[0], "no") == 0)
+		p->c->offload = OFFLOAD_OFF;
+	else
+		return fail(p, "%s: expected auto, on or off, not \"%s\"", name, argv[0]);
+	return true;
+}
+
+static bool d_dynamic_limit(struct parser *p, const char *name, char **argv, int argc)
+{
+	unsigned long plen, count;
+
+	(void)argc;
+	if (!parse_uint(argv[0], 1, 128, &plen))
+		return fail(p, "%s: IPv6 prefix length \"%s\" is not a number in 1..128", name, argv[0]);
+	if (!parse_uint(argv[1], 0, 1ul << 31, &count))
+		return fail(p, "%s: count \"%s\" is not a number (0 = no limit)", name, argv[1]);
+	p->c->dyn_limit_plen = (uint8_t)plen;
+	p->c->dyn_limit_count = (unsigned)count;
+	return true;
+}
+
+static bool d_rfc6791_v4(struct parser *p, const char *name, char **argv, int argc)
+{
+	char b[INET_ADDRSTRLEN];
+
+	(void)argc;
+	if (!parse_v4(p, name, argv[0], false, &p->c->rfc6791_v4, NULL, NULL))
+		return false;
+	if (addr_v4_is_forbidden(p->c->rfc6791_v4))
+		return fail(p, "%s: %s is a reserved address (0/8, 127/8, 224/4, 240/4, 255.255.255.255)",
+			    name, fmt4(p->c->rfc6791_v4, b));
+	return true;
+}
+
+static bool d_rfc6791_v6(struct parser *p, const char *name, char **argv, int argc)
+{
+	char b[INET6_ADDRSTRLEN];
+
+	(void)argc;
+	if (!parse_v6(p, name, argv[0], false, &p->c->rfc6791_v6, NULL, NULL))
+		return false;
+	if (addr_v6_is_forbidden(&p->c->rfc6791_v6))
+		return fail(p, "%s: %s is a reserved address (::/8, fe80::/10, ff00::/8)",
+			    name, fmt6(&p->c->rfc6791_v6, b));
+	return true;
+}
+
+static bool d_icmp_ratelimit(struct parser *p, const char *name, char **argv, int argc)
+{
+	unsigned long rate, burst;
+
+	if (!parse_uint(argv[0], 0, 1000000, &rate))
+		return fail(p, "%s: rate \"%s\" is not a number in 0..1000000 (errors per second, 0 = unlimited)",
+			    name, argv[0]);
+	if (argc == 2) {
+		if (!parse_uint(argv[1], 1, 1000000, &burst))
+			return fail(p, "%s: burst \"%s\" is not a number in 1..1000000", name, argv[1]);
+	} else {
+		/* same ratio as the default 100/50 */
+		burst = rate / 2 ? rate / 2 : 1;
+	}
+	p->c->icmp_rate = (unsigned)rate;
+	p->c->icmp_burst = (unsigned)burst;
+	return true;
+}
+
+static bool d_stats_file(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)name;
+	(void)argc;
+	if (!(p->c->stats_file = resolve_path(p, argv[0])))
+		return fail(p, "out of memory");
+	return true;
+}
+
+static bool d_stats_interval(struct parser *p, const char *name, char **argv, int argc)
+{
+	unsigned long v;
+
+	(void)argc;
+	if (!parse_uint(argv[0], 1, 86400, &v))
+		return fail(p, "%s: \"%s\" is not a number of seconds in 1..86400", name, argv[0]);
+	p->c->stats_interval = (unsigned)v;
+	return true;
+}
+
+static const struct directive {
+	const char *name;
+	enum dir_id id;
+	dir_fn fn;
+	int min_args, max_args;
+	bool repeat;
+	const char *usage;
+} directives[] = {
+	{ "tun-device", D_TUN_DEVICE, d_tun_device, 1, 1, false, "NAME" },
+	{ "ipv4-addr", D_IPV4_ADDR, d_ipv4_addr, 1, 1, false, "ADDRESS" },
+	{ "ipv6-addr", D_IPV6_ADDR, d_ipv6_addr, 1, 1, false, "ADDRESS" },
+	{ "prefix", D_PREFIX, d_prefix, 1, 1, false, "PREFIX/LENGTH" },
+	{ "wkpf-strict", D_WKPF_STRICT, d_wkpf_strict, 1, 1, false, "yes|no" },
+	{ "map", D_MAP, d_map, 2, 2, true, "IPV4[/LEN] IPV6[/LEN]" },
+	{ "dynamic-pool", D_DYNAMIC_POOL, d_dynamic_pool, 1, 1, false, "IPV4/LEN" },
+	{ "data-dir", D_DATA_DIR, d_data_dir, 1, 1, false, "PATH" },
+	{ "map-file", D_MAP_FILE, d_map_file, 1, 1, false, "PATH" },
+	{ "udp-cksum-mode", D_UDP_CKSUM_MODE, d_udp_cksum_mode, 1, 1, false, "drop|calc|fwd" },
+	{ "log", D_LOG, d_log, 1, 5, false, "drop reject icmp self dyn | none" },
+	{ "offlink-mtu", D_OFFLINK_MTU, d_offlink_mtu, 1, 1, false, "MTU" },
+	{ "strict-frag-hdr", D_STRICT_FRAG_HDR, d_strict_frag_hdr, 0, 1, false, "[yes|no]" },
+	{ "tun-up", D_TUN_UP, d_tun_up, 1, 1, false, "yes|no" },
+	{ "tun-ip", D_TUN_IP, d_tun_ip, 1, 1, true, "ADDRESS[/LEN]" },
+	{ "tun-route", D_TUN_ROUTE, d_tun_route, 1, 1, true, "PREFIX[/LEN]" },
+	{ "workers", D_WORKERS, d_workers, 1, 1, false, "N" },
+	{ "offload", D_OFFLOAD, d_offload, 1, 1, false, "auto|on|off" },
+	{ "dynamic-limit", D_DYNAMIC_LIMIT, d_dynamic_limit, 2, 2, false, "PREFIXLEN COUNT" },
+	{ "rfc6791-v4", D_RFC6791_V4, d_rfc6791_v4, 1, 1, false, "ADDRESS" },
+	{ "rfc6791-v6", D_RFC6791_V6, d_rfc6791_v6, 1, 1, false, "ADDRESS" },
+	{ "icmp-ratelimit", D_ICMP_RATELIMIT, d_icmp_ratelimit, 1, 2, false, "RATE [BURST]" },
+	{ "stats-file", D_STATS_FILE, d_stats_file, 1, 1, false, "PATH" },
+	{ "stats-interval", D_STATS_INTERVAL, d_stats_interval, 1, 1, false, "SECONDS" },
+};
+
+/* ---- line splitting ---- */
+
+static bool is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+/* Split one line (modified in place) into words; '#' starts a comment.
+ * Returns the word count, or -1 when there are more than max. */
+static int split_words(char *s, char **argv, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		while (is_space(*s))
+			s++;
+		if (!*s || *s == '#')
+			return n;
+		if (n == max)
+			return -1;
+		argv[n++] = s;
+		while (*s && !is_space(*s) && *s != '#')
+			s++;
+		if (*s == '#') {
+			*s = '\0';
+			return n;
+		}
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+static bool parse_line(struct parser *p, char *line)
+{
+	char *argv[MAX_ARGS + 1];
+	int argc = split_words(line, argv, MAX_ARGS + 1);
+	const struct directive *d = NULL;
+
+	if (argc == 0)
+		return true;
+	if (argc < 0)
+		return fail(p, "too many words on the line");
+	for (size_t i = 0; i < sizeof(directives) / sizeof(directives[0]); i++) {
+		if (strcasecmp(argv[0], directives[i].name) == 0) {
+			d = &directives[i];
+			break;
+		}
+	}
+	if (!d)
+		return fail(p, "unknown directive \"%s\"", argv[0]);
+	if (p->in_map_file && d->id != D_MAP)
+		return fail(p, "%s: only map lines are allowed in a map-file", d->name);
+	if (argc - 1 < d->min_args || argc - 1 > d->max_args)
+		return fail(p, "%s: wrong number of arguments (usage: %s %s)", d->name, d->name, d->usage);
+	if (!p->in_map_file) {
+		if (p->seen[d->id] && !d->repeat)
+			return fail(p, "%s: given twice (first on line %u); only map, tun-ip and tun-route may repeat",
+				    d->name, p->seen[d->id]);
+		if (!p->seen[d->id])
+			p->seen[d->id] = p->line;
+	}
+	return d->fn(p, d->name, argv + 1, argc - 1);
+}
+
+/* Parse a whole buffer (NUL-terminated, len bytes before the NUL). */
+static bool parse_text(struct parser *p, char *text, size_t len)
+{
+	char *s = text, *end = text + len;
+
+	p->line = 0;
+	while (s <= end) {
+		char *nl = memchr(s, '\n', (size_t)(end - s));
+		if (nl)
+			*nl = '\0';
+		p->line++;
+		if (strlen(s) != (size_t)((nl ? nl : end) - s))
+			return fail(p, "NUL byte in the file");
+		if (!parse_line(p, s))
+			return false;
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	return true;
+}
+
+/* Read a whole file into a NUL-terminated buffer. */
+static char *read_file(struct parser *p, const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!f) {
+		fail_at(p, path, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		size_t r;
+
+		if (cap - n < 4096 + 1) {
+			char *nb;
+			cap = cap ? cap * 2 : 8192;
+			if (cap > CONF_MAX_FILE + 8192) {
+				fail_at(p, path, 0, "file is too big (more than %u bytes)", CONF_MAX_FILE);
+				goto err;
+			}
+			if (!(nb = realloc(buf, cap))) {
+				fail_at(p, path, 0, "out of memory");
+				goto err;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		fail_at(p, path, 0, "cannot read: %s", strerror(errno ? errno : EIO));
+		goto err;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+err:
+	free(buf);
+	fclose(f);
+	return NULL;
+}
+
+/* ---- cross checks ---- */
+
+static const char *eam_file(const struct config *c, const struct eam *e)
+{
+	(void)c;
+	return e->file;
+}
+
+static int cmp_eam_v4(const void *a, const void *b)
+{
+	const struct eam *x = *(const struct eam *const *)a, *y = *(const struct eam *const *)b;
+	uint32_t xa = ntohl(x->v4.s_addr), ya = ntohl(y->v4.s_addr);
+
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	if (x->len4 != y->len4)
+		return x->len4 < y->len4 ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_eam_v6(const void *a, const void *b)
+{
+	const struct eam *x = *(const struct eam *const *)a, *y = *(const struct eam *const *)b;
+	int r = memcmp(&x->v6, &y->v6, sizeof(x->v6));
+
+	if (r)
+		return r;
+	if (x->len6 != y->len6)
+		return x->len6 < y->len6 ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Overlaps between map lines: exact duplicate IPv4 prefixes and any IPv6
+ * overlap are refused; nested IPv4 prefixes of different lengths are fine
+ * (RFC 7757 3.2 longest-prefix match). O(n log n). */
+static bool check_map_overlaps(struct parser *p)
+{
+	struct config *c = p->c;
+	const struct eam **v;
+	char w[PATH_MAX + 32], b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
+	bool ok = true;
+
+	if (c->nmaps < 2)
+		return true;
+	if (!(v = malloc(c->nmaps * sizeof(*v))))
+		return fail_at(p, c->path, 0, "out of memory");
+	for (size_t i = 0; i < c->nmaps; i++)
+		v[i] = &c->maps[i];
+
+	qsort(v, c->nmaps, sizeof(*v), cmp_eam_v4);
+	for (size_t i = 1; i < c->nmaps && ok; i++) {
+		const struct eam *x = v[i - 1], *y = v[i];
+		if (x->v4.s_addr == y->v4.s_addr && x->len4 == y->len4) {
+			/* x < y in file order (the comparator's last key) */
+			ok = fail_at(p, eam_file(c, y), y->line,
+				     "map: IPv4 %s/%u is already mapped on %s", fmt4(y->v4, b1), y->len4,
+				     where(w, sizeof(w), eam_file(c, y), eam_file(c, x), x->line));
+		}
+	}
+
+	if (ok) {
+		const struct eam *cur;
+
+		qsort(v, c->nmaps, sizeof(*v), cmp_eam_v6);
+		/* Prefixes nest or are disjoint: after sorting by (address, length)
+		 * an entry overlaps an earlier one iff it lies inside the widest
+		 * still-open range. */
+		cur = v[0];
+		for (size_t i = 1; i < c->nmaps && ok; i++) {
+			const struct eam *y = v[i], *x = cur, *later, *earlier;
+			if (!v6_overlap(&x->v6, x->len6, &y->v6, y->len6)) {
+				cur = y;
+				continue;
+			}
+			later = x > y ? x : y;
+			earlier = x > y ? y : x;
+			ok = fail_at(p, eam_file(c, later), later->line,
+				     "map: IPv6 %s/%u overlaps %s/%u mapped on %s",
+				     fmt6(&later->v6, b1), later->len6, fmt6(&earlier->v6, b2), earlier->len6,
+				     where(w, sizeof(w), eam_file(c, later), eam_file(c, earlier), earlier->line));
+		}
+	}
+	free(v);
+	return ok;
+}
+
+static bool cross_check(struct parser *p)
+{
+	struct config *c = p->c;
+	char b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN], b3[INET6_ADDRSTRLEN];
+	struct in6_addr derived;
+	bool wkp_nonglobal;
+
+	p->file = c->path;
+	p->in_map_file = false;
+
+	if (!p->seen[D_TUN_DEVICE])
+		return fail_at(p, c->path, 0, "missing mandatory directive tun-device");
+	if (!p->seen[D_IPV4_ADDR])
+		return fail_at(p, c->path, 0, "missing mandatory directive ipv4-addr");
+
+	/* RFC 6052 3.1: the WKP must not represent non-global IPv4 addresses.
+	 * Only addresses that get embedded in the prefix matter; pool and map
+	 * IPv4 addresses stand for IPv6 hosts and are never embedded. */
+	wkp_nonglobal = is_wkp(c) && c->wkpf_strict && addr_v4_is_nonglobal(c->ipv4_addr);
+
+	if (c->have_prefix) {
+		addr_embed(&c->prefix, c->prefix_len, c->ipv4_addr, &derived);
+		if (!c->ipv6_addr_set) {
+			if (wkp_nonglobal)
+				return fail_at(p, c->path, p->seen[D_IPV4_ADDR],
+					       "ipv6-addr: must be given: ipv4-addr %s is non-global and the "
+					       "well-known prefix 64:ff9b::/96 must not carry it (RFC 6052 3.1); "
+					       "set ipv6-addr outside the prefix, use a network-specific prefix, "
+					       "or add `wkpf-strict no`", fmt4(c->ipv4_addr, b1));
+			c->ipv6_addr = derived;
+			c->ipv6_addr_set = true;
+		} else if (addr_v6_in_prefix(&c->ipv6_addr, &c->prefix, c->prefix_len)) {
+			/* Inside the prefix it would stand for some IPv4 host, so it
+			 * may only be the translator's own embedded address. */
+			if (memcmp(&c->ipv6_addr, &derived, sizeof(derived)) != 0)
+				return fail_at(p, c->path, p->seen[D_IPV6_ADDR],
+					       "ipv6-addr: %s is inside prefix %s/%u but is not prefix+ipv4-addr (%s); "
+					       "choose an address outside the prefix",
+					       fmt6(&c->ipv6_addr, b1), fmt6(&c->prefix, b2), c->prefix_len,
+					       fmt6(&derived, b3));
+			if (wkp_nonglobal)
+				return fail_at(p, c->path, p->seen[D_IPV6_ADDR],
+					       "ipv6-addr: %s embeds non-global ipv4-addr %s in the well-known prefix "
+					       "64:ff9b::/96 (RFC 6052 3.1); choose an address outside the prefix "
+					       "or add `wkpf-strict no`", fmt6(&c->ipv6_addr, b1), fmt4(c->ipv4_addr, b2));
+		}
+	} else {
+		if (!c->ipv6_addr_set)
+			return fail_at(p, c->path, p->seen[D_IPV4_ADDR],
+				       "ipv6-addr: must be given when there is no prefix directive");
+		if (c->nmaps == 0 && !c->map_file)
+			return fail_at(p, c->path, 0,
+				       "nothing to translate: give a prefix directive or map lines");
+	}
+
+	for (size_t i = 0; i < c->nmaps; i++) {
+		const struct eam *e = &c->maps[i];
+		const char *f = eam_file(c, e);
+		char w[PATH_MAX + 32];
+
+		if (c->have_prefix && v6_overlap(&e->v6, e->len6, &c->prefix, c->prefix_len))
+			return fail_at(p, f, e->line, "map: IPv6 %s/%u overlaps prefix %s/%u (%s)",
+				       fmt6(&e->v6, b1), e->len6, fmt6(&c->prefix, b2), c->prefix_len,
+				       where(w, sizeof(w), f, c->path, p->seen[D_PREFIX]));
+		if (addr_v6_in_prefix(&c->ipv6_addr, &e->v6, e->len6))
+			return fail_at(p, f, e->line, "map: IPv6 %s/%u contains ipv6-addr %s (%s)",
+				       fmt6(&e->v6, b1), e->len6, fmt6(&c->ipv6_addr, b2),
+				       p->seen[D_IPV6_ADDR]
+				       ? where(w, sizeof(w), f, c->path, p->seen[D_IPV6_ADDR])
+				       : "derived from prefix and ipv4-addr");
+		if (v4_overlap(e->v4, e->len4, c->ipv4_addr, 32))
+			return fail_at(p, f, e->line, "map: IPv4 %s/%u contains ipv4-addr %s (%s)",
+				       fmt4(e->v4, b1), e->len4, fmt4(c->ipv4_addr, b2),
+				       where(w, sizeof(w), f, c->path, p->seen[D_IPV4_ADDR]));
+		/* Maps inside the pool are fine (the pool skips them), but a map
+		 * that covers the whole pool leaves nothing to hand out. */
+		if (c->have_pool && e->len4 <= c->pool_len &&
+		    v4_overlap(e->v4, e->len4, c->pool_addr, c->pool_len))
+			return fail_at(p, f, e->line, "map: IPv4 %s/%u covers the whole dynamic-pool %s/%u (%s)",
+				       fmt4(e->v4, b1), e->len4, fmt4(c->pool_addr, b2), c->pool_len,
+				       where(w, sizeof(w), f, c->path, p->seen[D_DYNAMIC_POOL]));
+	}
+	if (!check_map_overlaps(p))
+		return false;
+
+	if (!p->seen[D_RFC6791_V4])
+		c->rfc6791_v4 = c->ipv4_addr;
+	if (!p->seen[D_RFC6791_V6])
+		c->rfc6791_v6 = c->ipv6_addr;
+	if (!c->tun_up_set)
+		c->tun_up = c->ntun_ips > 0 || c->ntun_routes > 0;
+	return true;
+}
+
+/* ---- entry points ---- */
+
+static struct config *config_new(void)
+{
+	struct config *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->wkpf_strict = true;
+	c->udp_cksum_mode = UDP_CKSUM_DROP;
+	c->offlink_mtu = 1280;
+	c->offload = OFFLOAD_AUTO;
+	c->icmp_rate = 100;
+	c->icmp_burst = 50;
+	c->stats_interval = 60;
+	c->workers = 1;
+	return c;
+}
+
+static struct config *parse_all(const char *name, const char *dir, char *text, size_t len,
+				char *err, size_t errlen)
+{
+	struct parser p;
+	struct config *c = config_new();
+	char *mtext = NULL;
+	size_t mlen, nconf;
+
+	if (err && errlen)
+		err[0] = '\0';
+	memset(&p, 0, sizeof(p));
+	p.err = err;
+	p.errlen = errlen;
+	p.dir = dir;
+	p.file = name;
+	if (!c || !(c->path = xstrdup(name))) {
+		fail_at(&p, name, 0, "out of memory");
+		goto err;
+	}
+	p.c = c;
+	if (!parse_text(&p, text, len))
+		goto err;
+	nconf = c->nmaps;
+	if (c->map_file) {
+		p.file = c->map_file;
+		p.in_map_file = true;
+		if (!(mtext = read_file(&p, c->map_file, &mlen)) || !parse_text(&p, mtext, mlen))
+			goto err;
+		free(mtext);
+		mtext = NULL;
+	}
+	for (size_t i = 0; i < c->nmaps; i++)
+		c->maps[i].file = i < nconf ? c->path : c->map_file;
+	if (!cross_check(&p))
+		goto err;
+	return c;
+err:
+	free(mtext);
+	conf_free(c);
+	return NULL;
+}
+
+struct config *conf_load(const char *path, char *err, size_t errlen)
+{
+	struct parser p;
+	struct config *c;
+	char *text, *dir = NULL, *slash;
+	size_t len;
+
+	memset(&p, 0, sizeof(p));
+	p.err = err;
+	p.errlen = errlen;
+	if (!(text = read_file(&p, path, &len)))
+		return NULL;
+	slash = strrchr(path, '/');
+	if (slash) {
+		size_t dl = slash == path ? 1 : (size_t)(slash - path);
+		if ((dir = malloc(dl + 1))) {
+			memcpy(dir, path, dl);
+			dir[dl] = '\0';
+		}
+	}
+	c = parse_all(path, dir, text, len, err, errlen);
+	free(dir);
+	free(text);
+	return c;
+}
+
+struct config *conf_parse_string(const char *text, const char *name, char *err, size_t errlen)
+{
+	char *copy = xstrdup(text);
+	struct config *c;
+
+	if (!copy) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	c = parse_all(name, NULL, copy, strlen(copy), err, errlen);
+	free(copy);
+	return c;
+}
+
+void conf_free(struct config *c)
+{
+	if (!c)
+		return;
+	free(c->path);
+	free(c->maps);
+	free(c->data_dir);
+	free(c->map_file);
+	free(c->tun_ips);
+	free(c->tun_routes);
+	free(c->stats_file);
+	free(c);
+}
