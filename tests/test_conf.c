@@ -3,6 +3,7 @@
  * prefix of the message. */
 #include <arpa/inet.h>
 #include <check.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -931,6 +932,39 @@ START_TEST(shipped_configs_load)
 }
 END_TEST
 
+/* Every commented-out directive in tayga.conf.example is valid and they
+ * all fit together (map-file excepted: its file does not exist). */
+START_TEST(example_commented_directives_load)
+{
+	FILE *in = fopen(srcfile("tayga.conf.example"), "r");
+	char line[512], *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct config *c;
+	unsigned uncommented = 0;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(out);
+	while (fgets(line, sizeof(line), in)) {
+		if (line[0] == '#' && isalpha((unsigned char)line[1]) && strncmp(line, "#map-file", 9) != 0) {
+			fputs(line + 1, out);
+			uncommented++;
+		} else {
+			fputs(line, out);
+		}
+	}
+	fclose(in);
+	fclose(out);
+	ck_assert_uint_ge(uncommented, 20);
+	c = ok(text);
+	ck_assert_uint_eq(c->nmaps, 2);
+	ck_assert_uint_eq(c->dyn_limit_count, 16);
+	ck_assert(eq4(c->rfc6791_v4, "192.0.0.8"));
+	conf_free(c);
+	free(text);
+}
+END_TEST
+
 START_TEST(shipped_bad_config_fails)
 {
 	struct config *c = conf_load(srcfile("tests/data/bad-overlap.conf"), err, sizeof(err));
@@ -1004,6 +1038,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(f, map_file_relative_to_config_dir);
 	tcase_add_test(f, map_file_errors);
 	tcase_add_test(f, shipped_configs_load);
+	tcase_add_test(f, example_commented_directives_load);
 	tcase_add_test(f, shipped_bad_config_fails);
 	suite_add_tcase(s, f);
 	return s;
