@@ -1,0 +1,461 @@
+/* test_gso.c - software segmentation of GSO super-packets and checksum
+ * completion (gso.c). Expected segments are built independently with the
+ * tests/testpkt.h builders, one complete packet per segment. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testpkt.h"
+#include "gso.h"
+
+#define MAXSEG 64
+
+struct segs {
+	size_t n;
+	uint8_t *pkt[MAXSEG];
+	size_t len[MAXSEG];
+	const uint8_t *data[MAXSEG];
+	struct pkt meta[MAXSEG];
+};
+
+static struct segs S;
+static uint8_t *scratch, *super, *want, *tmp;
+static uint8_t data[70000];
+
+static void collect(void *arg, const struct pkt *p)
+{
+	struct segs *s = arg;
+	ck_assert_uint_lt(s->n, MAXSEG);
+	s->pkt[s->n] = malloc(p->len);
+	memcpy(s->pkt[s->n], p->data, p->len);
+	s->len[s->n] = p->len;
+	s->data[s->n] = p->data;
+	s->meta[s->n] = *p;
+	s->n++;
+}
+
+static void setup(void)
+{
+	memset(&S, 0, sizeof(S));
+	scratch = malloc(PKT_BUF_SIZE);
+	super = malloc(PKT_BUF_SIZE);
+	want = malloc(PKT_BUF_SIZE);
+	tmp = malloc(PKT_BUF_SIZE);
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 13 + 5);
+}
+
+static void teardown(void)
+{
+	for (size_t i = 0; i < S.n; i++)
+		free(S.pkt[i]);
+	free(scratch);
+	free(super);
+	free(want);
+	free(tmp);
+}
+
+static void put16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; }
+static uint16_t get16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
+
+static uint16_t fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* what the kernel leaves in the L4 checksum field with NEEDS_CSUM: the
+ * folded, uncomplemented pseudo-header sum over the whole L4 length */
+static void seed4(uint8_t *pkt, size_t l4, size_t field)
+{
+	size_t tot = get16(pkt + 2);
+	put16(pkt + l4 + field, fold(tp_pseudo4(pkt + 12, pkt + 16, pkt[9], (uint32_t)(tot - l4))));
+}
+
+static void seed6(uint8_t *pkt, size_t l4, uint8_t proto, size_t field)
+{
+	size_t tot = 40 + get16(pkt + 4);
+	put16(pkt + l4 + field, fold(tp_pseudo6(pkt + 8, pkt + 24, proto, (uint32_t)(tot - l4))));
+}
+
+/* IPv6 L4 checksum at offset l4 (after extension headers) */
+static void fix6_at(uint8_t *pkt, size_t l4, uint8_t proto, size_t field)
+{
+	size_t tot = 40 + get16(pkt + 4);
+	put16(pkt + l4 + field, 0);
+	uint16_t c = tp_cksum(pkt + l4, tot - l4, tp_pseudo6(pkt + 8, pkt + 24, proto, (uint32_t)(tot - l4)));
+	if (proto == 17 && c == 0)
+		c = 0xffff;
+	put16(pkt + l4 + field, c);
+}
+
+static void assert_seg(size_t i, const uint8_t *w, size_t wl)
+{
+	ck_assert_uint_gt(S.n, i);
+	if (S.len[i] != wl || memcmp(S.pkt[i], w, wl) != 0) {
+		tp_hexdiff(S.pkt[i], S.len[i], w, wl);
+		ck_abort_msg("segment %d differs from expected", (int)i);
+	}
+	/* built in scratch after the headroom, no offload metadata */
+	ck_assert_ptr_eq(S.data[i], scratch + PKT_HEADROOM);
+	ck_assert_uint_eq(S.meta[i].headroom, PKT_HEADROOM);
+	ck_assert_uint_eq(S.meta[i].tailroom, PKT_BUF_SIZE - PKT_HEADROOM - wl);
+	ck_assert_uint_eq(S.meta[i].off.flags, 0);
+	ck_assert_uint_eq(S.meta[i].off.gso_type, 0);
+	ck_assert_uint_eq(S.meta[i].off.gso_size, 0);
+}
+
+static struct pkt mkpkt(uint8_t *b, size_t len, uint8_t flags, uint8_t gso_type,
+			uint16_t gso_size, uint16_t cstart, uint16_t coff)
+{
+	struct pkt p;
+	memset(&p, 0, sizeof(p));
+	p.data = b;
+	p.len = len;
+	p.off.flags = flags;
+	p.off.gso_type = gso_type;
+	p.off.gso_size = gso_size;
+	p.off.csum_start = cstart;
+	p.off.csum_offset = coff;
+	p.off.hdr_len = 0;   /* deliberately wrong: must be computed */
+	return p;
+}
+
+/* TCP header with 12 bytes of options (NOP NOP timestamp), RFC 7323 */
+static size_t tcp_opts(uint8_t *b, uint32_t seq, uint8_t flags, const uint8_t *d, size_t dlen)
+{
+	static const uint8_t opt[12] = { 1, 1, 8, 10, 0, 0, 0x12, 0x34, 0, 0, 0x56, 0x78 };
+	tp_tcp(b, 443, 50000, seq, 0x01020304, flags, NULL, 0);
+	b[12] = 8 << 4;
+	memcpy(b + 20, opt, 12);
+	memmove(b + 32, d, dlen);
+	return 32 + dlen;
+}
+
+/* ---------- TCP ---------- */
+
+START_TEST(tso_tcpv4_three_segments)
+{
+	/* 2500 bytes, MSS 1000: 1000 + 1000 + 500. FIN|PSH|ACK|CWR given;
+	 * the ID 0xffff wraps to 0 and 1 on the later segments. */
+	uint8_t l4[4096];
+	size_t n = tp_tcp(l4, 50000, 80, 0xfffffc00u, 77, 0x80 | 0x10 | 0x08 | 0x01, data, 2500);
+	size_t len = tp_ipv4(super, "198.51.100.7", "203.0.113.9", 6, 63, 0x02, 0xffff, 0x4000, l4, n);
+	seed4(super, 20, 16);
+	struct pkt p = mkpkt(super, len, OFF_F_NEEDS_CSUM, OFF_GSO_TCPV4 | OFF_GSO_ECN, 1000, 20, 16);
+
+	ck_assert_int_eq(gso_segment(&p, scratch, collect, &S), 3);
+	ck_assert_uint_eq(S.n, 3);
+	static const uint8_t fl[3] = { 0x80 | 0x10, 0x10, 0x10 | 0x08 | 0x01 };
+	static const uint16_t ids[3] = { 0xffff, 0x0000, 0x0001 };
+	for (size_t i = 0; i < 3; i++) {
+		size_t dl = i < 2 ? 1000 : 500;
+		/* sequence numbers wrap mod 2^32 too (RFC 793 3.3) */
+		n = tp_tcp(l4, 50000, 80, 0xfffffc00u + (uint32_t)(i * 1000), 77, fl[i], data + i * 1000, dl);
+		size_t wl = tp_ipv4(want, "198.51.100.7", "203.0.113.9", 6, 63, 0x02, ids[i], 0x4000, l4, n);
+		tp_fix_l4_4(want);
+		assert_seg(i, want, wl);
+	}
+}
+END_TEST
+
+START_TEST(tso_tcpv6_three_segments_with_options)
+{
+	uint8_t l4[8192];
+	size_t n = tcp_opts(l4, 1000, 0x10 | 0x08, data, 4000);
+	size_t len = tp_ipv6(super, "2001:db8:1::5", "2001:db8:2::9", 6, 64, 0x28, 0xabcde, l4, n);
+	seed6(super, 40, 6, 16);
+	struct pkt p = mkpkt(super, len, OFF_F_NEEDS_CSUM, OFF_GSO_TCPV6, 1428, 40, 16);
+
+	ck_assert_int_eq(gso_segment(&p, scratch, collect, &S), 3);
+	static const size_t dl[3] = { 1428, 1428, 1144 };
+	size_t off = 0;
+	for (size_t i = 0; i < 3; i++) {
+		n = tcp_opts(l4, 1000 + (uint32_t)off, i == 2 ? 0x18 : 0x10, data + off, dl[i]);
+		size_t wl = tp_ipv6(want, "2001:db8:1::5", "2001:db8:2::9", 6, 64, 0x28, 0xabcde, l4, n);
+		tp_fix_l4_6(want);
+		assert_seg(i, want, wl);
+		off += dl[i];
+	}
+}
+END_TEST
+
+START_TEST(tso_tcpv6_after_extension_headers)
+{
+	/* Hop-by-Hop (PadN) + Destination Options: the TCP header is at
+	 * csum_start 56, and the headers are repeated in every segment */
+	uint8_t l4[8192];
+	static const uint8_t ext[16] = { 60, 0, 1, 4, 0, 0, 0, 0, 6, 0, 1, 4, 0, 0, 0, 0 };
+	memcpy(l4, ext, 16);
+	size_t n = tp_tcp(l4 + 16, 1, 2, 5, 6, 0x11, data, 300);
+	size_t len = tp_ipv6(super, "2001:db8:1::5", "2001:db8:2::9", 0, 64, 0, 0, l4, 16 + n);
+	seed6(super, 56, 6, 16);
+	struct pkt p = mkpkt(super, len, OFF_F_NEEDS_CSUM, OFF_GSO_TCPV6, 100, 56, 16);
+
+	ck_assert_int_eq(gso_segment(&p, scratch, collect, &S), 3);
+	for (size_t i = 0; i < 3; i++) {
+		memcpy(l4, ext, 16);
+		n = tp_tcp(l4 + 16, 1, 2, 5 + (uint32_t)i * 100, 6, i == 2 ? 0x11 : 0x10,
+			   data + i * 100, 100);
+		size_t wl = tp_ipv6(want, "2001:db8:1::5", "2001:db8:2::9", 0, 64, 0, 0, l4, 16 + n);
+		fix6_at(want, 56, 6, 16);
+		assert_seg(i, want, wl);
+	}
+}
+END_TEST
+
+START_TEST(tso_single_short_segment_keeps_all_flags)
+{
+	uint8_t l4[2048];
+	size_t n = tp_tcp(l4, 1, 2, 9, 10, 0x80 | 0x19, data, 300);
+	size_t len = tp_ipv4(super, "198.51.100.7", "203.0.113.9", 6, 64, 0, 5, 0, l4, n);
+	seed4(super, 20, 16);
+	struct pkt p = mkpkt(super, len, OFF_F_NEEDS_CSUM, OFF_GSO_TCPV4, 1000, 20, 16);
+
+	ck_assert_int_eq(gso_segment(&p, scratch, collect, &S), 1);
+	memcpy(want, super, len);
+	tp_fix_l4_4(want);
+	assert_seg(0, want, len);
+}
+END_TEST
+
+START_TEST(tso_exact_multiple_of_mss)
+{
+	uint8_t l4[4096];
+	size_t n = tp_tcp(l4, 1, 2, 9, 10, 0x19, data, 3000);
+	size_t len = tp_ipv4(super, "198.51.100.7", "203.0.113.9", 6, 64, 0, 5, 0x4000, l4, n);
+	struct pkt p = mkpkt(super, len, OFF_F_NEEDS_CSUM, OFF_GSO_TCPV4, 1500, 20, 16);
+
+	ck_assert_int_eq(gso_segment(&p, scratch, collect, &S), 2);
+	n = tp_tcp(l4, 1, 2, 9 + 1500, 10, 0x19, data + 1500, 1500);
+	size_t wl = tp_ipv4(want, "198.51.100.7", "203.0.113.9", 6, 64, 0, 6, 0x4000, l4, n);
+	tp_fix_l4_4(want);
+	assert_seg(1, want, wl);
+}
+END_TEST
+
+/* ---------- UDP (USO) ---------- */
+
+START_TEST(uso_udpv6_three_segments)
+{
+	uint8_t l4[4096];
+	size_t n = tp_udp(l4, 4500, 4501, data, 2500);
+	size_t len = tp_ipv6(super, "2001:db8:1::5", "64:ff9b::cb00:7109", 17, 64, 0, 0, l4, n);
+	seed6(super, 40, 17, 6);
+	struct pkt p = mkpkt(super, len, OFF_F_NEEDS_CSUM, OFF_GSO_UDP_L4, 1200, 40, 6);
+
+	ck_assert_int_eq(gso_segment(&p, scratch, collect, &S), 3);
+	for (size_t i = 0; i < 3; i++) {
+		size_t dl = i < 2 ? 1200 : 100;
+		n = tp_udp(l4, 4500, 4501, data + i * 1200, dl);
+		size_t wl = tp_ipv6(want, "2001:db8:1::5", "64:ff9b::cb00:7109", 17, 64, 0, 0, l4, n);
+		tp_fix_l4_6(want);
+		assert_seg(i, want, wl);
+	}
+}
+END_TEST
+
+START_TEST(uso_udpv4_two_segments)
+{
+	uint8_t l4[4096];
+	size_t n = tp_udp(l4, 4500, 4501, data, 1800);
+	size_t len = tp_ipv4(super, "198.51.100.7", "203.0.113.9", 17, 64, 0, 100, 0, l4, n);
+	seed4(super, 20, 6);
+	struct pkt p = mkpkt(super, len, OFF_F_NEEDS_CSUM, OFF_GSO_UDP_L4, 1400, 20, 6);
+
+	ck_assert_int_eq(gso_segment(&p, scratch, collect, &S), 2);
+	for (size_t i = 0; i < 2; i++) {
+		size_t dl = i == 0 ? 1400 : 400;
+		n = tp_udp(l4, 4500, 4501, data + i * 1400, dl);
+		size_t wl = tp_ipv4(want, "198.51.100.7", "203.0.113.9", 17, 64, 0, (uint16_t)(100 + i), 0, l4, n);
+		tp_fix_l4_4(want);
+		assert_seg(i, want, wl);
+	}
+}
+END_TEST
+
+/* ---------- checksum completion ---------- */
+
+START_TEST(csum_complete_tcpv4)
+{
+	uint8_t l4[2048];
+	size_t n = tp_tcp(l4, 1, 2, 3, 4, 0x18, data, 999);
+	size_t len = tp_ipv4(super, "198.51.100.7", "203.0.113.9", 6, 64, 0, 1, 0, l4, n);
+	memcpy(want, super, len);
+	tp_fix_l4_4(want);
+	seed4(super, 20, 16);
+	struct pkt p = mkpkt(super, len, OFF_F_NEEDS_CSUM, 0, 0, 20, 16);
+
+	ck_assert_int_eq(gso_csum_complete(&p), 0);
+	ck_assert_uint_eq(p.off.flags & OFF_F_NEEDS_CSUM, 0);
+	ck_assert_mem_eq(super, want, len);
+	/* without NEEDS_CSUM nothing is touched */
+	ck_assert_int_eq(gso_csum_complete(&p), 0);
+	ck_assert_mem_eq(super, want, len);
+}
+END_TEST
+
+START_TEST(csum_complete_udpv6_zero_is_all_ones)
+{
+	/* data whose UDP checksum comes out as zero: put the complement of the
+	 * sum of everything else into the last data word. RFC 768 / RFC 8200
+	 * 8.1: transmitted as 0xffff. */
+	uint8_t l4[256], d[64];
+	memcpy(d, data, 64);
+	put16(d + 62, 0);
+	size_t n = tp_udp(l4, 7, 9, d, 64);
+	size_t len = tp_ipv6(super, "2001:db8:1::5", "2001:db8:2::9", 17, 64, 0, 0, l4, n);
+	uint16_t c = tp_cksum(super + 40, n, tp_pseudo6(super + 8, super + 24, 17, (uint32_t)n));
+	put16(super + 40 + 8 + 62, c);
+	ck_assert_uint_eq(tp_cksum(super + 40, n, tp_pseudo6(super + 8, super + 24, 17, (uint32_t)n)), 0);
+	seed6(super, 40, 17, 6);
+	struct pkt p = mkpkt(super, len, OFF_F_NEEDS_CSUM, 0, 0, 40, 6);
+
+	ck_assert_int_eq(gso_csum_complete(&p), 0);
+	ck_assert_uint_eq(get16(super + 46), 0xffff);
+}
+END_TEST
+
+START_TEST(csum_complete_bad_offsets)
+{
+	uint8_t l4[64];
+	size_t n = tp_udp(l4, 7, 9, data, 10);
+	size_t len = tp_ipv6(super, "2001:db8:1::5", "2001:db8:2::9", 17, 64, 0, 0, l4, n);
+	memcpy(want, super, len);
+	struct pkt p;
+
+	p = mkpkt(super, len, OFF_F_NEEDS_CSUM, 0, 0, (uint16_t)(len + 1), 0);
+	ck_assert_int_eq(gso_csum_complete(&p), -1);
+	p = mkpkt(super, len, OFF_F_NEEDS_CSUM, 0, 0, 40, (uint16_t)(len - 40 - 1));
+	ck_assert_int_eq(gso_csum_complete(&p), -1);
+	p = mkpkt(super, len, OFF_F_NEEDS_CSUM, 0, 0, 40, 0xffff);
+	ck_assert_int_eq(gso_csum_complete(&p), -1);
+	p = mkpkt(super, len, OFF_F_NEEDS_CSUM, 0, 0, 0xffff, 0xffff);
+	ck_assert_int_eq(gso_csum_complete(&p), -1);
+	ck_assert_uint_eq(p.off.flags, OFF_F_NEEDS_CSUM);
+	ck_assert_mem_eq(super, want, len);
+	/* the last two bytes are a valid place */
+	p = mkpkt(super, len, OFF_F_NEEDS_CSUM, 0, 0, 40, (uint16_t)(len - 40 - 2));
+	ck_assert_int_eq(gso_csum_complete(&p), 0);
+}
+END_TEST
+
+/* ---------- malformed metadata ---------- */
+
+static int seg_try(const uint8_t *b, size_t len, uint8_t type, uint16_t mss, uint16_t cstart)
+{
+	struct pkt p = mkpkt((uint8_t *)b, len, OFF_F_NEEDS_CSUM, type, mss, cstart, 16);
+	return gso_segment(&p, scratch, collect, &S);
+}
+
+START_TEST(gso_malformed_rejected)
+{
+	uint8_t l4[4096];
+	size_t n = tp_tcp(l4, 1, 2, 3, 4, 0x10, data, 3000);
+	size_t len4 = tp_ipv4(super, "198.51.100.7", "203.0.113.9", 6, 64, 0, 1, 0x4000, l4, n);
+	size_t len6 = tp_ipv6(tmp, "2001:db8:1::5", "2001:db8:2::9", 6, 64, 0, 0, l4, n);
+
+	/* sanity: the unmodified packets are accepted */
+	ck_assert_int_eq(seg_try(super, len4, OFF_GSO_TCPV4, 1000, 20), 3);
+	ck_assert_int_eq(seg_try(tmp, len6, OFF_GSO_TCPV6, 1000, 40), 3);
+	for (size_t i = 0; i < S.n; i++)
+		free(S.pkt[i]);
+	S.n = 0;
+
+	ck_assert_int_eq(seg_try(super, len4, OFF_GSO_NONE, 1000, 20), -1);
+	ck_assert_int_eq(seg_try(super, len4, OFF_GSO_UDP, 1000, 20), -1);   /* UFO */
+	ck_assert_int_eq(seg_try(super, len4, 0x7f, 1000, 20), -1);
+	ck_assert_int_eq(seg_try(super, len4, OFF_GSO_TCPV4, 0, 20), -1);     /* gso_size 0 */
+	ck_assert_int_eq(seg_try(super, len4, OFF_GSO_TCPV6, 1000, 20), -1);  /* family mismatch */
+	ck_assert_int_eq(seg_try(tmp, len6, OFF_GSO_TCPV4, 1000, 40), -1);
+	ck_assert_int_eq(seg_try(super, len4, OFF_GSO_UDP_L4, 1000, 20), -1); /* TCP, not UDP */
+	ck_assert_int_eq(seg_try(super, len4, OFF_GSO_TCPV4, 1000, 24), -1);  /* csum_start off */
+	ck_assert_int_eq(seg_try(tmp, len6, OFF_GSO_TCPV6, 1000, 60), -1);
+	ck_assert_int_eq(seg_try(super, 0, OFF_GSO_TCPV4, 1000, 20), -1);
+	ck_assert_int_eq(seg_try(super, 19, OFF_GSO_TCPV4, 1000, 20), -1);
+	ck_assert_int_eq(seg_try(super, 30, OFF_GSO_TCPV4, 1000, 20), -1);    /* tot_len > len */
+	ck_assert_int_eq(seg_try(tmp, 39, OFF_GSO_TCPV6, 1000, 40), -1);
+	ck_assert_int_eq(seg_try(tmp, len6 - 1, OFF_GSO_TCPV6, 1000, 40), -1); /* payload length > len */
+
+	/* TCP data offset below 5 and past the end */
+	super[20 + 12] = 4 << 4;
+	ck_assert_int_eq(seg_try(super, len4, OFF_GSO_TCPV4, 1000, 20), -1);
+	size_t short4 = tp_ipv4(want, "198.51.100.7", "203.0.113.9", 6, 64, 0, 1, 0x4000, l4, 24);
+	want[20 + 12] = 15 << 4;
+	ck_assert_int_eq(seg_try(want, short4, OFF_GSO_TCPV4, 1000, 20), -1);
+	super[20 + 12] = 5 << 4;
+	/* IHL below 5; MF / fragment offset set */
+	super[0] = 0x44;
+	ck_assert_int_eq(seg_try(super, len4, OFF_GSO_TCPV4, 1000, 20), -1);
+	super[0] = 0x45;
+	super[6] = 0x20;
+	ck_assert_int_eq(seg_try(super, len4, OFF_GSO_TCPV4, 1000, 20), -1);
+	super[6] = 0x40;
+	super[7] = 0x01;
+	ck_assert_int_eq(seg_try(super, len4, OFF_GSO_TCPV4, 1000, 20), -1);
+
+	/* IPv6: jumbogram length, Fragment header, truncated extension header,
+	 * Routing header with segments left */
+	put16(tmp + 4, 0);
+	ck_assert_int_eq(seg_try(tmp, len6, OFF_GSO_TCPV6, 1000, 40), -1);
+	uint8_t frag[8] = { 6, 0, 0, 0, 0, 0, 0, 1 };
+	memcpy(want, frag, 8);
+	memcpy(want + 8, l4, n);
+	size_t lf = tp_ipv6(tmp, "2001:db8:1::5", "2001:db8:2::9", 44, 64, 0, 0, want, 8 + n);
+	ck_assert_int_eq(seg_try(tmp, lf, OFF_GSO_TCPV6, 1000, 48), -1);
+	uint8_t hbh[8] = { 6, 200, 0, 0, 0, 0, 0, 0 };   /* claims 1608 bytes */
+	memcpy(want, hbh, 8);
+	memcpy(want + 8, l4, 40);
+	size_t lh = tp_ipv6(tmp, "2001:db8:1::5", "2001:db8:2::9", 0, 64, 0, 0, want, 48);
+	ck_assert_int_eq(seg_try(tmp, lh, OFF_GSO_TCPV6, 1000, 48), -1);
+	uint8_t rh[8] = { 6, 0, 0, 1, 0, 0, 0, 0 };      /* segments left 1 */
+	memcpy(want, rh, 8);
+	lh = tp_ipv6(tmp, "2001:db8:1::5", "2001:db8:2::9", 43, 64, 0, 0, want, 48);
+	ck_assert_int_eq(seg_try(tmp, lh, OFF_GSO_TCPV6, 1000, 48), -1);
+
+	/* UDP header cut short */
+	n = tp_udp(l4, 1, 2, data, 0);
+	size_t lu = tp_ipv4(super, "198.51.100.7", "203.0.113.9", 17, 64, 0, 1, 0, l4, n);
+	ck_assert_int_eq(seg_try(super, lu - 1, OFF_GSO_UDP_L4, 1000, 20), -1);
+	put16(super + 2, (uint16_t)(lu - 1));
+	ck_assert_int_eq(seg_try(super, lu - 1, OFF_GSO_UDP_L4, 1000, 20), -1);
+
+	ck_assert_uint_eq(S.n, 0);
+}
+END_TEST
+
+static Suite *gso_suite(void)
+{
+	Suite *s = suite_create("gso");
+	TCase *t = tcase_create("segment");
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, tso_tcpv4_three_segments);
+	tcase_add_test(t, tso_tcpv6_three_segments_with_options);
+	tcase_add_test(t, tso_tcpv6_after_extension_headers);
+	tcase_add_test(t, tso_single_short_segment_keeps_all_flags);
+	tcase_add_test(t, tso_exact_multiple_of_mss);
+	tcase_add_test(t, uso_udpv6_three_segments);
+	tcase_add_test(t, uso_udpv4_two_segments);
+	tcase_add_test(t, gso_malformed_rejected);
+	suite_add_tcase(s, t);
+
+	t = tcase_create("csum");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, csum_complete_tcpv4);
+	tcase_add_test(t, csum_complete_udpv6_zero_is_all_ones);
+	tcase_add_test(t, csum_complete_bad_offsets);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(gso_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
