@@ -181,6 +181,8 @@ START_TEST(rfc1812_4_3_2_7_no_error_about_non_first_fragment)
 	ck_assert(!icmp4_send_error(&E.ctx, in, len, 11, 0, 0));
 	len = udp4(in, "198.51.100.7", "203.0.113.9", 1, 185, 100);
 	ck_assert(!icmp4_send_error(&E.ctx, in, len, 11, 0, 0));
+	len = udp4(in, "198.51.100.7", "203.0.113.9", 1, 0x1000, 100);   /* top offset bit */
+	ck_assert(!icmp4_send_error(&E.ctx, in, len, 11, 0, 0));
 	ck_assert_uint_eq(E.nout, 0);
 	/* the first fragment (MF, offset 0) identifies the flow: answered */
 	len = udp4(in, "198.51.100.7", "203.0.113.9", 1, 0x2000, 100);
