@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "addr.h"
 
@@ -807,6 +808,9 @@ static bool parse_text(struct parser *p, char *text, size_t len)
 	char *s = text, *end = text + len;
 
 	p->line = 0;
+	/* a UTF-8 byte order mark some editors put in front */
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
 	while (s <= end) {
 		char *nl = memchr(s, '\n', (size_t)(end - s));
 		if (nl)
@@ -1092,8 +1096,15 @@ static struct config *parse_all(const char *name, const char *dir, char *text, s
 		goto err;
 	nconf = c->nmaps;
 	if (c->map_file) {
+		struct stat st;
+
 		p.file = c->map_file;
 		p.in_map_file = true;
+		/* a FIFO or device would block or never end (also under fuzzing) */
+		if (stat(c->map_file, &st) == 0 && !S_ISREG(st.st_mode)) {
+			fail_at(&p, c->map_file, 0, "not a regular file");
+			goto err;
+		}
 		if (!(mtext = read_file(&p, c->map_file, &mlen)) || !parse_text(&p, mtext, mlen))
 			goto err;
 		free(mtext);

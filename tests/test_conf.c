@@ -390,6 +390,10 @@ START_TEST(comments_blank_lines_crlf)
 	ck_assert_uint_eq(c->nmaps, 1);
 	ck_assert_uint_eq(c->maps[0].line, 8);
 	conf_free(c);
+	/* a UTF-8 byte order mark at the start is skipped */
+	c = ok("\xef\xbb\xbftun-device nat64\nipv4-addr 192.0.2.1\nprefix 2001:db8:64::/96\n");
+	ck_assert_str_eq(c->tun_device, "nat64");
+	conf_free(c);
 }
 END_TEST
 
@@ -911,6 +915,10 @@ START_TEST(map_file_errors)
 	snprintf(conf, sizeof(conf), BASE "map-file %s\n", want);
 	strcat(want, ": cannot open: ");
 	bad(conf, want, NULL);
+
+	/* a map-file that is not a regular file */
+	snprintf(conf, sizeof(conf), BASE "map-file %s\n", tmpdir);
+	bad(conf, (snprintf(want, sizeof(want), "%s: not a regular file", tmpdir), want), NULL);
 
 	/* map-file given twice */
 	snprintf(conf, sizeof(conf), BASE "map-file %s\nmap-file %s\n", mf, mf);
