@@ -244,6 +244,9 @@ static bool v4_range_forbidden(struct in_addr a, unsigned len)
  * ranges (all /10 or shorter) exactly when its network address does. */
 static bool v6_range_forbidden(const struct in6_addr *a)
 {
+	/* RFC 6052 2.1 / RFC 8215 carve the NAT64 prefixes out of ::/8 */
+	if (addr_v6_in_prefix(a, &addr_wkp, 96) || addr_v6_in_prefix(a, &addr_lwkp, 48))
+		return false;
 	return addr_v6_is_forbidden(a);
 }
 
@@ -339,7 +342,7 @@ static bool d_ipv6_addr(struct parser *p, const char *name, char **argv, int arg
 	(void)argc;
 	if (!parse_v6(p, name, argv[0], false, &p->c->ipv6_addr, NULL, NULL))
 		return false;
-	if (addr_v6_is_forbidden(&p->c->ipv6_addr))
+	if (v6_range_forbidden(&p->c->ipv6_addr))
 		return fail(p, "%s: %s is a reserved address that is never translated "
 			    "(::/8, fe80::/10, ff00::/8)", name, fmt6(&p->c->ipv6_addr, b));
 	p->c->ipv6_addr_set = true;
@@ -659,7 +662,7 @@ static bool d_rfc6791_v6(struct parser *p, const char *name, char **argv, int ar
 	(void)argc;
 	if (!parse_v6(p, name, argv[0], false, &p->c->rfc6791_v6, NULL, NULL))
 		return false;
-	if (addr_v6_is_forbidden(&p->c->rfc6791_v6))
+	if (v6_range_forbidden(&p->c->rfc6791_v6))
 		return fail(p, "%s: %s is a reserved address (::/8, fe80::/10, ff00::/8)",
 			    name, fmt6(&p->c->rfc6791_v6, b));
 	return true;
