@@ -878,12 +878,6 @@ err:
 
 /* ---- cross checks ---- */
 
-static const char *eam_file(const struct config *c, const struct eam *e)
-{
-	(void)c;
-	return e->file;
-}
-
 static int cmp_eam_v4(const void *a, const void *b)
 {
 	const struct eam *x = *(const struct eam *const *)a, *y = *(const struct eam *const *)b;
@@ -930,9 +924,9 @@ static bool check_map_overlaps(struct parser *p)
 		const struct eam *x = v[i - 1], *y = v[i];
 		if (x->v4.s_addr == y->v4.s_addr && x->len4 == y->len4) {
 			/* x < y in file order (the comparator's last key) */
-			ok = fail_at(p, eam_file(c, y), y->line,
+			ok = fail_at(p, y->file, y->line,
 				     "map: IPv4 %s/%u is already mapped on %s", fmt4(y->v4, b1), y->len4,
-				     where(w, sizeof(w), eam_file(c, y), eam_file(c, x), x->line));
+				     where(w, sizeof(w), y->file, x->file, x->line));
 		}
 	}
 
@@ -952,10 +946,10 @@ static bool check_map_overlaps(struct parser *p)
 			}
 			later = x > y ? x : y;
 			earlier = x > y ? y : x;
-			ok = fail_at(p, eam_file(c, later), later->line,
+			ok = fail_at(p, later->file, later->line,
 				     "map: IPv6 %s/%u overlaps %s/%u mapped on %s",
 				     fmt6(&later->v6, b1), later->len6, fmt6(&earlier->v6, b2), earlier->len6,
-				     where(w, sizeof(w), eam_file(c, later), eam_file(c, earlier), earlier->line));
+				     where(w, sizeof(w), later->file, earlier->file, earlier->line));
 		}
 	}
 	free(v);
@@ -1019,7 +1013,7 @@ static bool cross_check(struct parser *p)
 
 	for (size_t i = 0; i < c->nmaps; i++) {
 		const struct eam *e = &c->maps[i];
-		const char *f = eam_file(c, e);
+		const char *f = e->file;
 		char w[PATH_MAX + 32];
 
 		if (c->have_prefix && v6_overlap(&e->v6, e->len6, &c->prefix, c->prefix_len))
