@@ -32,8 +32,9 @@ uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 		s += w;
 	}
 	/* reduce to 32 bits without losing carries */
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffffffu) + (s >> 32);
+	/* fold to 16 bits so callers may add a few results without overflow */
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
 	return (uint32_t)s;
 }
 
@@ -58,7 +59,7 @@ uint32_t csum_addr6(const struct in6_addr *a)
  * are host values must be stored via htons/htonl before being added. */
 uint32_t csum_pseudo4(struct in_addr src, struct in_addr dst, uint8_t proto, uint32_t len)
 {
-	uint32_t s = csum_addr4(src) + csum_addr4(dst);
+	uint32_t s = csum_add(csum_add(0, &src, 4), &dst, 4);
 	uint16_t w[2] = { htons(proto), htons((uint16_t)len) };
 	return csum_add(s, w, sizeof(w));
 }
@@ -66,7 +67,7 @@ uint32_t csum_pseudo4(struct in_addr src, struct in_addr dst, uint8_t proto, uin
 uint32_t csum_pseudo6(const struct in6_addr *src, const struct in6_addr *dst,
 		      uint8_t nexthdr, uint32_t len)
 {
-	uint32_t s = csum_addr6(src) + csum_addr6(dst);
+	uint32_t s = csum_add(csum_add(0, src, 16), dst, 16);
 	uint32_t w[2] = { htonl(len), htonl(nexthdr) };
 	return csum_add(s, w, sizeof(w));
 }

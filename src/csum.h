@@ -7,7 +7,8 @@
 #include <stdint.h>
 
 /* One's complement sum of len bytes (network order words) added to sum.
- * The result is unfolded; fold with csum_fold(). Odd lengths pad a zero. */
+ * The result is folded to 16 bits (not complemented), so a few results can
+ * be added in a uint32_t safely. Odd lengths pad a zero (last piece only). */
 uint32_t csum_add(uint32_t sum, const void *data, size_t len);
 /* Fold to 16 bits (not complemented). */
 uint16_t csum_fold(uint32_t sum);
