@@ -1,0 +1,326 @@
+/* test_pool.c - dynamic pool: allocation, exclusion, dormancy, limits and
+ * the dynamic.map file (issue 4). */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "map.h"
+#include "pool.h"
+
+static struct config *conf;
+static struct map *map;
+static struct pool *pool;
+
+static void setup_text(const char *text)
+{
+	char err[512];
+	conf = conf_parse_string(text, "pool.conf", err, sizeof(err));
+	ck_assert_msg(conf != NULL, "%s", err);
+	map = map_build(conf);
+	pool = pool_new(conf, map);
+	ck_assert_ptr_nonnull(pool);
+}
+
+static void teardown(void)
+{
+	pool_free(pool);
+	map_free(map);
+	conf_free(conf);
+	pool = NULL;
+}
+
+#define BASE "tun-device t\nipv4-addr 192.0.2.1\nprefix 2001:db8:64::/96\n"
+
+static struct in6_addr v6(const char *s)
+{
+	struct in6_addr a;
+	ck_assert_int_eq(inet_pton(AF_INET6, s, &a), 1);
+	return a;
+}
+
+static struct in6_addr host(unsigned i)
+{
+	struct in6_addr a = v6("2001:db8:1::");
+	a.s6_addr[12] = (uint8_t)(i >> 24);
+	a.s6_addr[13] = (uint8_t)(i >> 16);
+	a.s6_addr[14] = (uint8_t)(i >> 8);
+	a.s6_addr[15] = (uint8_t)i;
+	return a;
+}
+
+static uint32_t h4(struct in_addr a) { return ntohl(a.s_addr); }
+
+START_TEST(stable_and_reverse)
+{
+	struct in6_addr a = host(1), back;
+	struct in_addr x, y;
+	bool created;
+	setup_text(BASE "dynamic-pool 192.0.2.0/24\n");
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 100, true, &created), POOL_OK);
+	ck_assert(created);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &y, 200, true, &created), POOL_OK);
+	ck_assert(!created);
+	ck_assert_uint_eq(x.s_addr, y.s_addr);
+	ck_assert_int_eq(pool_lookup4(pool, x, &back, 300), POOL_OK);
+	ck_assert_mem_eq(&back, &a, 16);
+	ck_assert_uint_eq(pool_count(pool), 1);
+	ck_assert(pool_dirty(pool));
+	/* lookup only never creates */
+	a = host(2);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 300, false, NULL), POOL_NONE);
+	teardown();
+}
+END_TEST
+
+START_TEST(exclusions_and_full)
+{
+	/* /29: .0 reserved, .1 is ipv4-addr, .4 statically mapped -> 5 usable */
+	struct in_addr got[8];
+	setup_text(BASE "dynamic-pool 192.0.2.0/29\nmap 192.0.2.4 2001:db8:9::4\n");
+	for (unsigned i = 0; i < 5; i++) {
+		struct in6_addr a = host(10 + i);
+		ck_assert_int_eq(pool_lookup6(pool, &a, &got[i], 1000, true, NULL), POOL_OK);
+		uint32_t o = h4(got[i]) & 7;
+		ck_assert_msg(o != 0 && o != 1 && o != 4, "excluded address .%u handed out", o);
+		for (unsigned j = 0; j < i; j++)
+			ck_assert_uint_ne(got[i].s_addr, got[j].s_addr);
+	}
+	struct in6_addr a = host(99);
+	struct in_addr x;
+	/* nothing is dormant yet: full */
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000 + 60, true, NULL), POOL_FULL);
+	teardown();
+}
+END_TEST
+
+START_TEST(dormant_lru_reuse)
+{
+	struct in_addr x, first;
+	struct in6_addr a;
+	setup_text(BASE "dynamic-pool 192.0.2.0/30\n"); /* .2 and .3 usable */
+	a = host(1);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &first, 1000, true, NULL), POOL_OK);
+	a = host(2);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 2000, true, NULL), POOL_OK);
+	a = host(3);
+	/* host 1 idle 2h03m: not dormant yet */
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000 + POOL_DORMANT_SECS - 1, true, NULL), POOL_FULL);
+	/* at 2h04m host 1 (least recently used) is dormant and its address reused */
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000 + POOL_DORMANT_SECS, true, NULL), POOL_OK);
+	ck_assert_uint_eq(x.s_addr, first.s_addr);
+	a = host(1);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000 + POOL_DORMANT_SECS, false, NULL), POOL_NONE);
+	teardown();
+}
+END_TEST
+
+START_TEST(dormant_host_keeps_address)
+{
+	struct in_addr x, y;
+	struct in6_addr a = host(7);
+	setup_text(BASE "dynamic-pool 192.0.2.0/24\n");
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000, true, NULL), POOL_OK);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &y, 1000 + 5 * 86400, true, NULL), POOL_OK);
+	ck_assert_uint_eq(x.s_addr, y.s_addr);
+	teardown();
+}
+END_TEST
+
+START_TEST(expiry_frees)
+{
+	struct in_addr x;
+	struct in6_addr a = host(1), b = host(2), back;
+	setup_text(BASE "dynamic-pool 192.0.2.0/24\n");
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000, true, NULL), POOL_OK);
+	ck_assert_int_eq(pool_lookup6(pool, &b, &x, 1000 + POOL_EXPIRE_SECS, true, NULL), POOL_OK);
+	ck_assert_uint_eq(pool_count(pool), 1);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000 + POOL_EXPIRE_SECS, false, NULL), POOL_NONE);
+	ck_assert_int_eq(pool_lookup4(pool, x, &back, 1000 + POOL_EXPIRE_SECS), POOL_OK);
+	ck_assert_mem_eq(&back, &b, 16);
+	teardown();
+}
+END_TEST
+
+START_TEST(dynamic_limit)
+{
+	struct in_addr x;
+	setup_text(BASE "dynamic-pool 192.0.2.0/24\ndynamic-limit 64 3\n");
+	for (unsigned i = 0; i < 3; i++) {
+		struct in6_addr a = host(i + 1);
+		ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000, true, NULL), POOL_OK);
+	}
+	struct in6_addr a = host(50);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000, true, NULL), POOL_LIMITED);
+	/* existing mappings still work; another /64 is not limited */
+	a = host(1);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1001, true, NULL), POOL_OK);
+	a = v6("2001:db8:2::1");
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1001, true, NULL), POOL_OK);
+	teardown();
+}
+END_TEST
+
+START_TEST(full_slash16)
+{
+	struct in_addr x;
+	setup_text("tun-device t\nipv4-addr 10.1.0.1\nprefix 2001:db8:64::/96\ndynamic-pool 10.0.0.0/16\n");
+	/* 65,536 minus the reserved lowest address */
+	for (unsigned i = 0; i < 65535; i++) {
+		struct in6_addr a = host(i);
+		ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000, true, NULL), POOL_OK);
+	}
+	ck_assert_uint_eq(pool_count(pool), 65535);
+	for (unsigned i = 0; i < 65535; i++) {
+		struct in6_addr a = host(i), back;
+		ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1001, false, NULL), POOL_OK);
+		ck_assert_int_eq(pool_lookup4(pool, x, &back, 1001), POOL_OK);
+		ck_assert_mem_eq(&back, &a, 16);
+	}
+	struct in6_addr a = host(70000);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1002, true, NULL), POOL_FULL);
+	teardown();
+}
+END_TEST
+
+static char reports[8][256];
+static int nreports;
+
+static void report(void *arg, const char *msg)
+{
+	(void)arg;
+	if (nreports < 8)
+		snprintf(reports[nreports], sizeof(reports[0]), "%s", msg);
+	nreports++;
+}
+
+static char *write_file(const char *text)
+{
+	static char path[64];
+	snprintf(path, sizeof(path), "/tmp/test_pool.XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+START_TEST(load_tayga_format_and_damage)
+{
+	/* TAYGA 0.9.2 writes a comment header then IPv4 TAB IPv6 TAB time */
+	char *path = write_file(
+		"# comment\n"
+		"192.0.2.5\t2001:db8:1::5\t999000\n"
+		"192.0.2.6 2001:db8:1::6 999500\n"
+		"garbage line\n"
+		"198.51.100.1\t2001:db8:1::7\t999000\n"
+		"192.0.2.8\t2001:db8:1::5\t999000\n"
+		"192.0.2.9\t2001:db8:1::9\t1\n"
+		"192.0.2.10\t2001:db8:1::a\t9990");
+	struct in_addr x;
+	struct in6_addr a = v6("2001:db8:1::5"), back;
+	nreports = 0;
+	setup_text(BASE "dynamic-pool 192.0.2.0/24\n");
+	ck_assert_int_eq(pool_load(pool, path, 2000000, report, NULL), 2);
+	ck_assert_int_eq(nreports, 5);
+	ck_assert_msg(strstr(reports[0], ":4: ") != NULL, "%s", reports[0]);
+	ck_assert_msg(strstr(reports[1], ":5: ") && strstr(reports[1], "outside"), "%s", reports[1]);
+	ck_assert_msg(strstr(reports[2], ":6: ") && strstr(reports[2], "duplicate"), "%s", reports[2]);
+	ck_assert_msg(strstr(reports[3], ":7: ") && strstr(reports[3], "expired"), "%s", reports[3]);
+	ck_assert_msg(strstr(reports[4], ":8: ") && strstr(reports[4], "truncated"), "%s", reports[4]);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 2000001, false, NULL), POOL_OK);
+	ck_assert_uint_eq(h4(x), 0xc0000205);
+	x.s_addr = htonl(0xc0000206);
+	ck_assert_int_eq(pool_lookup4(pool, x, &back, 2000001), POOL_OK);
+	a = v6("2001:db8:1::6");
+	ck_assert_mem_eq(&back, &a, 16);
+	unlink(path);
+	teardown();
+}
+END_TEST
+
+START_TEST(save_load_roundtrip)
+{
+	char path[] = "/tmp/test_pool_rt.XXXXXX";
+	int fd = mkstemp(path);
+	struct in_addr got[100], x;
+	close(fd);
+	setup_text(BASE "dynamic-pool 192.0.2.0/24\n");
+	for (unsigned i = 0; i < 100; i++) {
+		struct in6_addr a = host(i);
+		ck_assert_int_eq(pool_lookup6(pool, &a, &got[i], 5000 + i, true, NULL), POOL_OK);
+	}
+	ck_assert_int_eq(pool_save(pool, path), 0);
+	ck_assert(!pool_dirty(pool));
+	pool_free(pool);
+	pool = pool_new(conf, map);
+	nreports = 0;
+	ck_assert_int_eq(pool_load(pool, path, 6000, report, NULL), 100);
+	ck_assert_int_eq(nreports, 0);
+	for (unsigned i = 0; i < 100; i++) {
+		struct in6_addr a = host(i);
+		ck_assert_int_eq(pool_lookup6(pool, &a, &x, 6000, false, NULL), POOL_OK);
+		ck_assert_uint_eq(x.s_addr, got[i].s_addr);
+	}
+	/* no temp file left behind */
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	ck_assert_int_ne(access(tmp, F_OK), 0);
+	ck_assert_int_eq(pool_load(pool, "/nonexistent/dynamic.map", 6000, report, NULL), 0);
+	unlink(path);
+	teardown();
+}
+END_TEST
+
+START_TEST(migrate_keeps_valid)
+{
+	struct in_addr x, y;
+	struct in6_addr a = host(1), b = host(2);
+	struct pool *old;
+	setup_text(BASE "dynamic-pool 192.0.2.0/24\n");
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000, true, NULL), POOL_OK);
+	ck_assert_int_eq(pool_lookup6(pool, &b, &y, 1000, true, NULL), POOL_OK);
+	old = pool;
+	struct config *oldc = conf;
+	struct map *oldm = map;
+	/* new config maps b's address statically: that mapping must not survive */
+	char text[256];
+	snprintf(text, sizeof(text), BASE "dynamic-pool 192.0.2.0/24\nmap %s 2001:db8:9::9\n", inet_ntoa(y));
+	setup_text(text);
+	pool_migrate(pool, old);
+	struct in_addr z;
+	ck_assert_int_eq(pool_lookup6(pool, &a, &z, 1001, false, NULL), POOL_OK);
+	ck_assert_uint_eq(z.s_addr, x.s_addr);
+	ck_assert_int_eq(pool_lookup6(pool, &b, &z, 1001, false, NULL), POOL_NONE);
+	pool_free(old);
+	map_free(oldm);
+	conf_free(oldc);
+	teardown();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("pool");
+	TCase *tc = tcase_create("pool");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, stable_and_reverse);
+	tcase_add_test(tc, exclusions_and_full);
+	tcase_add_test(tc, dormant_lru_reuse);
+	tcase_add_test(tc, dormant_host_keeps_address);
+	tcase_add_test(tc, expiry_frees);
+	tcase_add_test(tc, dynamic_limit);
+	tcase_add_test(tc, full_slash16);
+	tcase_add_test(tc, load_tayga_format_and_damage);
+	tcase_add_test(tc, save_load_roundtrip);
+	tcase_add_test(tc, migrate_keeps_valid);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
