@@ -1,0 +1,236 @@
+/* test_addr.c - RFC 6052 embedding, address classes and the EAM map. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "map.h"
+
+static struct in6_addr A6(const char *s)
+{
+	struct in6_addr a;
+	ck_assert_msg(inet_pton(AF_INET6, s, &a) == 1, "bad literal %s", s);
+	return a;
+}
+
+static struct in_addr A4(const char *s)
+{
+	struct in_addr a;
+	ck_assert_msg(inet_pton(AF_INET, s, &a) == 1, "bad literal %s", s);
+	return a;
+}
+
+/* RFC 6052 section 2.4, table of examples (192.0.2.33) */
+static const struct { const char *prefix; unsigned len; const char *embedded; } rfc6052_2_4[] = {
+	{ "2001:db8::", 32, "2001:db8:c000:221::" },
+	{ "2001:db8:100::", 40, "2001:db8:1c0:2:21::" },
+	{ "2001:db8:122::", 48, "2001:db8:122:c000:2:2100::" },
+	{ "2001:db8:122:300::", 56, "2001:db8:122:3c0:0:221::" },
+	{ "2001:db8:122:344::", 64, "2001:db8:122:344:c0:2:2100:0" },
+	{ "2001:db8:122:344::", 96, "2001:db8:122:344::c000:221" },
+	{ "64:ff9b::", 96, "64:ff9b::c000:221" },
+};
+
+START_TEST(rfc6052_2_4_embed_table)
+{
+	struct in6_addr p = A6(rfc6052_2_4[_i].prefix), want = A6(rfc6052_2_4[_i].embedded), got;
+	struct in_addr v4 = A4("192.0.2.33"), back;
+	ck_assert(addr_prefix_len_valid(rfc6052_2_4[_i].len));
+	addr_embed(&p, rfc6052_2_4[_i].len, v4, &got);
+	ck_assert_mem_eq(&got, &want, 16);
+	ck_assert(addr_extract(&want, rfc6052_2_4[_i].len, &back));
+	ck_assert_uint_eq(back.s_addr, v4.s_addr);
+}
+END_TEST
+
+START_TEST(rfc6052_2_2_u_octet_and_suffix)
+{
+	struct in6_addr a = A6("2001:db8:122:344:c0:2:2100:0");
+	struct in_addr back;
+	a.s6_addr[8] = 1; /* u-octet set: not a valid IPv4-embedded address */
+	ck_assert(!addr_extract(&a, 64, &back));
+	/* suffix bits are ignored on extraction (RFC 6052 2.2) */
+	a = A6("2001:db8:122:344:c0:2:2100:ffff");
+	ck_assert(addr_extract(&a, 64, &back));
+	ck_assert_uint_eq(back.s_addr, A4("192.0.2.33").s_addr);
+	ck_assert(!addr_prefix_len_valid(33));
+	ck_assert(!addr_prefix_len_valid(128));
+}
+END_TEST
+
+START_TEST(address_classes)
+{
+	ck_assert(addr_v4_is_nonglobal(A4("10.1.2.3")));
+	ck_assert(addr_v4_is_nonglobal(A4("100.64.0.1")));
+	ck_assert(addr_v4_is_nonglobal(A4("172.31.255.255")));
+	ck_assert(addr_v4_is_nonglobal(A4("192.168.0.1")));
+	ck_assert(addr_v4_is_nonglobal(A4("198.19.0.1")));
+	ck_assert(addr_v4_is_nonglobal(A4("203.0.113.9")));
+	ck_assert(!addr_v4_is_nonglobal(A4("8.8.8.8")));
+	ck_assert(!addr_v4_is_nonglobal(A4("172.32.0.1")));
+	ck_assert(!addr_v4_is_nonglobal(A4("100.128.0.1")));
+	ck_assert(addr_v4_is_forbidden(A4("0.1.2.3")));
+	ck_assert(addr_v4_is_forbidden(A4("127.0.0.1")));
+	ck_assert(addr_v4_is_forbidden(A4("224.0.0.1")));
+	ck_assert(addr_v4_is_forbidden(A4("255.255.255.255")));
+	ck_assert(!addr_v4_is_forbidden(A4("192.0.2.1")));
+	struct in6_addr a = A6("::1");
+	ck_assert(addr_v6_is_forbidden(&a));
+	a = A6("ff02::1");
+	ck_assert(addr_v6_is_forbidden(&a));
+	a = A6("fe80::1");
+	ck_assert(addr_v6_is_forbidden(&a));
+	a = A6("64:ff9b::8.8.8.8");
+	ck_assert(!addr_v6_is_forbidden(&a));
+	a = A6("64:ff9b:1::1");
+	ck_assert(!addr_v6_is_forbidden(&a));
+	a = A6("2001:db8::1");
+	ck_assert(!addr_v6_is_forbidden(&a));
+}
+END_TEST
+
+static struct config *parse(const char *text)
+{
+	char err[512];
+	struct config *c = conf_parse_string(text, "t.conf", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	return c;
+}
+
+START_TEST(map_prefix_and_self)
+{
+	struct config *c = parse("tun-device t\nipv4-addr 192.168.255.1\nprefix 64:ff9b::/96\n"
+				 "ipv6-addr 2001:db8::1\ndynamic-pool 192.168.255.0/24\n");
+	struct map *m = map_build(c);
+	struct in6_addr o6, w6;
+	struct in_addr o4;
+	ck_assert_int_eq(map_4to6(m, A4("8.8.8.8"), &o6), MAP_OK);
+	w6 = A6("64:ff9b::808:808");
+	ck_assert_mem_eq(&o6, &w6, 16);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_uint_eq(o4.s_addr, A4("8.8.8.8").s_addr);
+	/* RFC 6052 3.1: WKP must not carry non-global IPv4 (wkpf-strict default) */
+	ck_assert_int_eq(map_4to6(m, A4("10.0.0.1"), &o6), MAP_FORBIDDEN);
+	w6 = A6("64:ff9b::10.0.0.1");
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_FORBIDDEN);
+	/* own addresses */
+	ck_assert_int_eq(map_4to6(m, A4("192.168.255.1"), &o6), MAP_OK);
+	w6 = A6("2001:db8::1");
+	ck_assert_mem_eq(&o6, &w6, 16);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_uint_eq(o4.s_addr, A4("192.168.255.1").s_addr);
+	/* pool addresses are never prefix-embedded */
+	ck_assert_int_eq(map_4to6(m, A4("192.168.255.7"), &o6), MAP_NONE);
+	ck_assert(map_v4_in_pool(m, A4("192.168.255.7")));
+	ck_assert(map_v4_is_ours(m, A4("192.168.255.7")));
+	ck_assert(!map_v4_is_ours(m, A4("8.8.8.8")));
+	/* outside prefix, forbidden classes */
+	w6 = A6("2001:db8:5::1");
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_NONE);
+	ck_assert_int_eq(map_4to6(m, A4("127.0.0.1"), &o6), MAP_FORBIDDEN);
+	w6 = A6("64:ff9b::127.0.0.1");
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_FORBIDDEN);
+	map_free(m);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(rfc8215_local_use_prefix)
+{
+	struct config *c = parse("tun-device t\nipv4-addr 192.168.255.1\nprefix 64:ff9b:1::/48\n");
+	struct map *m = map_build(c);
+	struct in6_addr o6, w6 = A6("64:ff9b:1:a00:1:100::");
+	/* RFC 8215: non-global IPv4 allowed in 64:ff9b:1::/48 */
+	ck_assert_int_eq(map_4to6(m, A4("10.0.1.1"), &o6), MAP_OK);
+	ck_assert_mem_eq(&o6, &w6, 16);
+	map_free(m);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(rfc7757_eam_longest_prefix)
+{
+	/* a /24 EAM with a /28 (and a /32) nested inside: longest match wins */
+	struct config *c = parse("tun-device t\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n"
+				 "map 198.51.100.0/24 2001:db8:100::/120\n"
+				 "map 198.51.100.16/28 2001:db8:200::/124\n"
+				 "map 198.51.100.20 2001:db8:300::20\n");
+	struct map *m = map_build(c);
+	struct in6_addr o6, w6;
+	struct in_addr o4;
+	ck_assert_int_eq(map_4to6(m, A4("198.51.100.200"), &o6), MAP_OK);
+	w6 = A6("2001:db8:100::c8");
+	ck_assert_mem_eq(&o6, &w6, 16);
+	ck_assert_int_eq(map_4to6(m, A4("198.51.100.17"), &o6), MAP_OK);
+	w6 = A6("2001:db8:200::1");
+	ck_assert_mem_eq(&o6, &w6, 16);
+	ck_assert_int_eq(map_4to6(m, A4("198.51.100.20"), &o6), MAP_OK);
+	w6 = A6("2001:db8:300::20");
+	ck_assert_mem_eq(&o6, &w6, 16);
+	/* reverse direction, suffix copied (RFC 7757 3.2) */
+	w6 = A6("2001:db8:200::f");
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_uint_eq(o4.s_addr, A4("198.51.100.31").s_addr);
+	w6 = A6("2001:db8:100::5");
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_uint_eq(o4.s_addr, A4("198.51.100.5").s_addr);
+	/* EAM wins over the prefix; other addresses fall back to RFC 6052 */
+	ck_assert_int_eq(map_4to6(m, A4("192.0.2.33"), &o6), MAP_OK);
+	w6 = A6("2001:db8:64::c000:221");
+	ck_assert_mem_eq(&o6, &w6, 16);
+	ck_assert(map_v4_is_ours(m, A4("198.51.100.9")));
+	map_free(m);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(eam_10000_entries)
+{
+	size_t cap = 10000 * 48 + 256, off = 0;
+	char *text = malloc(cap);
+	off += (size_t)snprintf(text, cap, "tun-device t\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n");
+	for (unsigned i = 0; i < 10000; i++)
+		off += (size_t)snprintf(text + off, cap - off, "map 10.%u.%u.1 2001:db8:1::%x:1\n",
+					i / 256, i % 256, i);
+	struct config *c = parse(text);
+	struct map *m = map_build(c);
+	for (unsigned i = 0; i < 10000; i++) {
+		char s4[32], s6[64];
+		struct in6_addr o6, w6;
+		struct in_addr o4;
+		snprintf(s4, sizeof(s4), "10.%u.%u.1", i / 256, i % 256);
+		snprintf(s6, sizeof(s6), "2001:db8:1::%x:1", i);
+		w6 = A6(s6);
+		ck_assert_int_eq(map_4to6(m, A4(s4), &o6), MAP_OK);
+		ck_assert_mem_eq(&o6, &w6, 16);
+		ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+		ck_assert_uint_eq(o4.s_addr, A4(s4).s_addr);
+	}
+	map_free(m);
+	conf_free(c);
+	free(text);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("addr");
+	TCase *tc = tcase_create("addr");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, rfc6052_2_4_embed_table, 0, sizeof(rfc6052_2_4) / sizeof(rfc6052_2_4[0]));
+	tcase_add_test(tc, rfc6052_2_2_u_octet_and_suffix);
+	tcase_add_test(tc, address_classes);
+	tcase_add_test(tc, map_prefix_and_self);
+	tcase_add_test(tc, rfc8215_local_use_prefix);
+	tcase_add_test(tc, rfc7757_eam_longest_prefix);
+	tcase_add_test(tc, eam_10000_entries);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
