@@ -1,0 +1,173 @@
+/* fuzz_xlat.c - libFuzzer harness for the translator, both directions.
+ *
+ * Byte 0 picks a configuration variant (prefix length, WKP, EAM, pool,
+ * dynamic-limit, udp-cksum-mode, MTU); byte 1 selects offload metadata
+ * and clock steps; the rest is the packet. Built twice: FUZZ_DIR 4 forces
+ * an IPv4 version nibble, 6 an IPv6 one, so each harness spends its time on
+ * one direction. Every emitted packet is checked for basic invariants.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "map.h"
+#include "pool.h"
+#include "xlat.h"
+
+#ifndef FUZZ_DIR
+#define FUZZ_DIR 0
+#endif
+
+static const char *const variants[] = {
+	"tun-device t\nipv4-addr 192.0.2.1\nprefix 2001:db8:64::/96\ndynamic-pool 192.0.2.128/25\n"
+	"map 192.0.2.10 2001:db8:1::10\nmap 198.51.100.0/24 2001:db8:100::/120\n"
+	"map 198.51.100.16/28 2001:db8:200::/124\n",
+	"tun-device t\nipv4-addr 192.168.255.1\nprefix 64:ff9b::/96\nwkpf-strict no\n"
+	"dynamic-pool 192.168.255.0/24\nudp-cksum-mode calc\noffload on\n",
+	"tun-device t\nipv4-addr 192.168.255.1\nprefix 64:ff9b::/96\nipv6-addr 2001:db8::1\n"
+	"dynamic-pool 192.168.0.0/30\ndynamic-limit 64 1\nudp-cksum-mode fwd\n",
+	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8::/32\ndynamic-pool 10.1.0.0/16\nofflink-mtu 1400\n",
+	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:100::/40\nmap 10.9.0.0/16 2001:db8:9::/112\n",
+	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:122::/48\nicmp-ratelimit 5 2\n",
+	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:122:300::/56\n",
+	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:122:344::/64\ndynamic-pool 10.2.0.0/24\n",
+	"tun-device t\nipv4-addr 192.168.255.1\nprefix 64:ff9b:1::/48\ndynamic-pool 192.168.255.0/28\n",
+};
+#define NVAR (sizeof(variants) / sizeof(variants[0]))
+static const unsigned mtus[4] = { 1500, 1280, 9000, 65535 };
+
+struct env {
+	struct config *conf;
+	struct map *map;
+	struct pool *pool;
+	struct xlat_cfg cfg;
+	struct stats stats;
+	struct ratelimit rl;
+	uint8_t *scratch;
+};
+
+static struct env envs[NVAR][4];
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+static uint16_t v4_hdr_sum(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += rd16(p + i);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+static void check_emit(void *arg, const struct pkt *p)
+{
+	(void)arg;
+	if (p->len < 20 || p->len > PKT_MAX_LEN)
+		abort();
+	/* touch every byte so ASan sees any out-of-bounds packet */
+	volatile uint8_t x = 0;
+	for (size_t i = 0; i < p->len; i++)
+		x ^= p->data[i];
+	(void)x;
+	if (p->data[0] >> 4 == 4) {
+		size_t ihl = (size_t)(p->data[0] & 15) * 4;
+		if (ihl < 20 || ihl > p->len || rd16(p->data + 2) != p->len)
+			abort();
+		if (v4_hdr_sum(p->data, ihl) != 0xffff)
+			abort();
+	} else if (p->data[0] >> 4 == 6) {
+		if (p->len < 40 || (size_t)rd16(p->data + 4) + 40 != p->len)
+			abort();
+	} else {
+		abort();
+	}
+}
+
+static struct env *get_env(unsigned v, unsigned m)
+{
+	struct env *e = &envs[v][m];
+	char err[512];
+	if (e->conf)
+		return e;
+	e->conf = conf_parse_string(variants[v], "fuzz.conf", err, sizeof(err));
+	if (!e->conf) {
+		fprintf(stderr, "fuzz variant %u: %s\n", v, err);
+		abort();
+	}
+	e->map = map_build(e->conf);
+	e->pool = pool_new(e->conf, e->map);
+	e->scratch = malloc(PKT_BUF_SIZE);
+	e->cfg.conf = e->conf;
+	e->cfg.map = e->map;
+	e->cfg.mtu = mtus[m];
+	e->cfg.offload = e->conf->offload == OFFLOAD_ON;
+	e->cfg.uso = e->cfg.offload;
+	ratelimit_init(&e->rl, e->conf->icmp_rate, e->conf->icmp_burst, 0);
+	return e;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static time_t now = 1000000;
+	static uint64_t now_ms = 1000;
+	struct xlat_ctx x;
+	struct pkt p;
+	struct env *e;
+	uint8_t *buf;
+	size_t len;
+
+	if (size < 2 + 10)
+		return 0;
+	e = get_env(data[0] % NVAR, (data[0] / NVAR) % 4);
+	/* clock: mostly small steps, sometimes past dormancy/expiry */
+	switch (data[1] & 3) {
+	case 1: now += 1; now_ms += 10; break;
+	case 2: now += POOL_DORMANT_SECS; now_ms += 1000; break;
+	case 3: now += (data[1] & 4) ? POOL_EXPIRE_SECS : 60; now_ms += 100; break;
+	default: break;
+	}
+	memset(&p, 0, sizeof(p));
+	size_t hdr = 2;
+	if (e->cfg.offload && (data[1] & 0x80)) {
+		if (size < hdr + 10 + 1)
+			return 0;
+		const uint8_t *o = data + hdr;
+		p.off.flags = o[0] & 3;
+		p.off.gso_type = o[1];
+		p.off.hdr_len = rd16(o + 2);
+		p.off.gso_size = rd16(o + 4);
+		p.off.csum_start = rd16(o + 6);
+		p.off.csum_offset = rd16(o + 8);
+		hdr += 10;
+	}
+	len = size - hdr;
+	if (len > PKT_MAX_LEN)
+		return 0;
+	/* packet at the very end of an exact allocation: overreads trap */
+	buf = malloc(PKT_HEADROOM + len + 1);
+	memcpy(buf + PKT_HEADROOM, data + hdr, len);
+	if (FUZZ_DIR && len)
+		buf[PKT_HEADROOM] = (uint8_t)((FUZZ_DIR << 4) | (buf[PKT_HEADROOM] & 15));
+	p.data = buf + PKT_HEADROOM;
+	p.len = len;
+	p.headroom = PKT_HEADROOM;
+	p.tailroom = 0;
+
+	memset(&x, 0, sizeof(x));
+	x.cfg = &e->cfg;
+	x.pool = e->pool;
+	x.stats = &e->stats;
+	x.icmp_rl = &e->rl;
+	x.now = now;
+	x.now_ms = now_ms;
+	x.emit = check_emit;
+	x.scratch = e->scratch;
+	xlat_packet(&x, &p);
+	free(buf);
+	return 0;
+}
