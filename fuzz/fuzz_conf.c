@@ -1,5 +1,6 @@
 /* fuzz_conf.c - libFuzzer harness for the tayga.conf parser. map-file
  * directives are neutralised so the harness never reads arbitrary paths. */
+#define _GNU_SOURCE /* strcasestr */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
