@@ -6,10 +6,11 @@
 DEPS_REQUIRED=(
 	build-essential autoconf automake libtool pkg-config check
 	iproute2 iptables nftables iputils-ping procps socat curl python3
+	traceroute clang libclang-rt-14-dev valgrind
 )
-# nice to have: benchmarks, traceroute tests, sanitizers/fuzzers, debugging
+# nice to have: benchmarks, debugging
 DEPS_OPTIONAL=(
-	iperf3 traceroute tcpdump valgrind clang libclang-rt-14-dev
+	iperf3 tcpdump
 )
 
 deps_log() { printf '==> %s\n' "$*" >&2; }
