@@ -1,0 +1,558 @@
+/* main.c - command line, daemon lifecycle and the event loop.
+ *
+ * Everything below the loop (translation, maps, pool) is pure; this file
+ * owns the I/O: the tun fd, signals (self-pipe), the clock, dynamic.map and
+ * stats-file writes, and SIGHUP reloads that swap in a new configuration.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "map.h"
+#include "pool.h"
+#include "stats.h"
+#include "tun.h"
+#include "xlat.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+#define DRAIN_MAX 1024        /* packets per wakeup before polling again */
+#define SAVE_BATCH_SECS 2     /* new mappings are written at most this often */
+#define SAVE_PERIOD_SECS 300  /* and last-use times every 5 minutes */
+
+struct opts {
+	const char *config;
+	const char *user, *group, *pidfile;
+	bool debug, nodetach, chroot, mktun, rmtun, check;
+	enum log_target log;
+	bool log_set;
+};
+
+/* Everything a running configuration consists of; swapped on SIGHUP. */
+struct state {
+	struct config *conf;
+	struct map *map;
+	struct pool *pool;
+	char dynmap[PATH_MAX];     /* "" without data-dir */
+};
+
+struct daemon {
+	struct opts o;
+	char conf_path[PATH_MAX];
+	struct state st;
+	struct tun tun;
+	struct stats stats;
+	struct ratelimit rl;
+	struct xlat_cfg xcfg;
+	struct xlat_ctx ctx;
+	uint8_t *buf, *scratch;
+	bool chrooted;
+	time_t last_save, last_stats;
+};
+
+static int sig_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+	if (write(sig_pipe[1], &b, 1) < 0) {
+		/* pipe full: a signal is pending anyway */
+	}
+	errno = saved;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tayga [options]\n"
+		"  -c, --config FILE    configuration file (default " SYSCONFDIR "/tayga.conf)\n"
+		"  -d, --debug          debug logging to the terminal (implies -n)\n"
+		"  -n, --nodetach       stay in the foreground\n"
+		"  -u, --user USER      run as USER after opening the tun device\n"
+		"  -g, --group GROUP    run as GROUP after opening the tun device\n"
+		"  -r, --chroot         chroot into data-dir after start-up\n"
+		"  -p, --pidfile FILE   write the daemon's process ID to FILE\n"
+		"      --mktun          create the persistent tun device and exit\n"
+		"      --rmtun          remove the persistent tun device and exit\n"
+		"      --check-config   check the configuration and exit (0 = valid)\n"
+		"      --syslog         log to syslog\n"
+		"      --stdout         log to standard output\n"
+		"      --journal        log to standard error with journal priorities\n"
+		"  -h, --help           this text\n"
+		"      --version        print the version\n");
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { O_MKTUN = 256, O_RMTUN, O_SYSLOG, O_STDOUT, O_JOURNAL, O_VERSION, O_CHECK };
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "nodetach", no_argument, NULL, 'n' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "chroot", no_argument, NULL, 'r' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "mktun", no_argument, NULL, O_MKTUN },
+		{ "rmtun", no_argument, NULL, O_RMTUN },
+		{ "syslog", no_argument, NULL, O_SYSLOG },
+		{ "stdout", no_argument, NULL, O_STDOUT },
+		{ "journal", no_argument, NULL, O_JOURNAL },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ "check-config", no_argument, NULL, O_CHECK },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->config = SYSCONFDIR "/tayga.conf";
+	while ((ch = getopt_long(argc, argv, "c:dnu:g:rp:h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->config = optarg; break;
+		case 'd': o->debug = o->nodetach = true; break;
+		case 'n': o->nodetach = true; break;
+		case 'u': o->user = optarg; break;
+		case 'g': o->group = optarg; break;
+		case 'r': o->chroot = true; break;
+		case 'p': o->pidfile = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		case O_MKTUN: o->mktun = true; break;
+		case O_RMTUN: o->rmtun = true; break;
+		case O_SYSLOG: o->log = LOG_TO_SYSLOG; o->log_set = true; break;
+		case O_STDOUT: o->log = LOG_TO_STDOUT; o->log_set = true; break;
+		case O_JOURNAL: o->log = LOG_TO_JOURNAL; o->log_set = true; break;
+		case O_VERSION: printf("tayga %s\n", PACKAGE_VERSION); exit(0);
+		case O_CHECK: o->check = true; break;
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tayga: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	if (o->mktun && o->rmtun) {
+		fprintf(stderr, "tayga: --mktun and --rmtun exclude each other\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void report_dynmap(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warn("%s", msg);
+}
+
+static void log_event(void *arg, unsigned ev, const char *msg)
+{
+	(void)arg;
+	(void)ev;
+	log_info("%s", msg);
+}
+
+static void state_free(struct state *s)
+{
+	pool_free(s->pool);
+	map_free(s->map);
+	conf_free(s->conf);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Build map + pool for a parsed config; dynamic.map path per data-dir. */
+static int state_build(struct state *s, struct config *c, bool chrooted, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	s->conf = c;
+	s->map = map_build(c);
+	if (!s->map) {
+		snprintf(err, errlen, "out of memory building the address map");
+		return -1;
+	}
+	if (c->have_pool) {
+		s->pool = pool_new(c, s->map);
+		if (!s->pool) {
+			snprintf(err, errlen, "out of memory building the dynamic pool");
+			return -1;
+		}
+	}
+	if (c->data_dir)
+		snprintf(s->dynmap, sizeof(s->dynmap), "%s/dynamic.map", chrooted ? "" : c->data_dir);
+	return 0;
+}
+
+static void apply_state(struct daemon *d)
+{
+	const struct config *c = d->st.conf;
+	d->xcfg.conf = c;
+	d->xcfg.map = d->st.map;
+	d->xcfg.mtu = d->tun.mtu;
+	d->xcfg.offload = d->tun.vnet;
+	d->xcfg.uso = d->tun.uso;
+	d->ctx.pool = d->st.pool;
+	ratelimit_init(&d->rl, c->icmp_rate, c->icmp_burst, d->ctx.now_ms);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void save_pool(struct daemon *d, time_t now)
+{
+	if (!d->st.pool || !d->st.dynmap[0])
+		return;
+	if (pool_save(d->st.pool, d->st.dynmap) != 0)
+		log_err("cannot write %s: %s", d->st.dynmap, strerror(errno));
+	d->last_save = now;
+}
+
+static void log_stats(const struct daemon *d)
+{
+	const struct stats *s = &d->stats;
+	log_info("stats: 4to6 %llu packets %llu bytes, 6to4 %llu packets %llu bytes, "
+		 "icmp4 sent %llu, icmp6 sent %llu, echo replies %llu, dynamic %zu (created %llu), "
+		 "dropped %llu",
+		 (unsigned long long)s->pkts[DIR_4TO6], (unsigned long long)s->bytes[DIR_4TO6],
+		 (unsigned long long)s->pkts[DIR_6TO4], (unsigned long long)s->bytes[DIR_6TO4],
+		 (unsigned long long)s->icmp4_sent, (unsigned long long)s->icmp6_sent,
+		 (unsigned long long)s->echo_replies, pool_count(d->st.pool),
+		 (unsigned long long)s->dyn_created, (unsigned long long)stats_total_drops(s));
+	for (int r = 0; r < DROP_MAX; r++)
+		if (s->drops[r])
+			log_info("stats: dropped %s: %llu", stats_drop_name((enum drop_reason)r),
+				 (unsigned long long)s->drops[r]);
+}
+
+static void reload(struct daemon *d)
+{
+	char err[1024];
+	struct config *c;
+	struct state ns;
+
+	log_info("SIGHUP: reloading %s", d->conf_path);
+	c = conf_load(d->conf_path, err, sizeof(err));
+	if (!c) {
+		log_err("reload failed, keeping the running configuration: %s", err);
+		return;
+	}
+	if (strcmp(c->tun_device, d->st.conf->tun_device) != 0) {
+		log_err("reload refused: tun-device changed from %s to %s (restart to change it)",
+			d->st.conf->tun_device, c->tun_device);
+		conf_free(c);
+		return;
+	}
+	if (state_build(&ns, c, d->chrooted, err, sizeof(err)) != 0) {
+		log_err("reload failed, keeping the running configuration: %s", err);
+		state_free(&ns);
+		return;
+	}
+	/* keep live dynamic mappings that are still valid in the new pool */
+	pool_migrate(ns.pool, d->st.pool);
+	if (tun_configure(&d->tun, c, err, sizeof(err)) != 0)
+		log_warn("reload: %s", err);
+	state_free(&d->st);
+	d->st = ns;
+	apply_state(d);
+	log_info("reloaded %s (%zu maps, %zu dynamic mappings kept)", d->conf_path,
+		 c->nmaps, pool_count(d->st.pool));
+}
+
+static void emit_tun(void *arg, const struct pkt *p)
+{
+	struct daemon *d = arg;
+	if (tun_write(&d->tun, p) != 0)
+		d->stats.drops[DROP_WRITE]++;
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f);
+}
+
+/* Fork; the parent waits until the child reports start-up success (a byte
+ * '0' on the pipe) or failure (the message), and exits accordingly. */
+static int daemonize(int *ready_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		char msg[1024];
+		ssize_t n;
+		close(p[1]);
+		n = read(p[0], msg, sizeof(msg) - 1);
+		if (n == 1 && msg[0] == '0')
+			_exit(0);
+		if (n > 0) {
+			msg[n] = '\0';
+			fprintf(stderr, "%s\n", msg[0] == '1' ? msg + 1 : msg);
+		} else {
+			fprintf(stderr, "tayga: daemon exited during start-up\n");
+		}
+		_exit(1);
+	}
+	close(p[0]);
+	setsid();
+	*ready_fd = p[1];
+	return 0;
+}
+
+static void startup_failed(int ready_fd, const char *msg)
+{
+	if (ready_fd >= 0) {
+		char b[1100];
+		int n = snprintf(b, sizeof(b), "1%s", msg);
+		if (write(ready_fd, b, (size_t)(n < (int)sizeof(b) ? n : (int)sizeof(b) - 1)) < 0) {
+			/* parent gone */
+		}
+	}
+	log_err("%s", msg);
+	exit(1);
+}
+
+static void detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+}
+
+static void run(struct daemon *d)
+{
+	struct pollfd pfd[2];
+	bool stop = false;
+
+	pfd[0].fd = d->tun.fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sig_pipe[0];
+	pfd[1].events = POLLIN;
+	while (!stop) {
+		int n = poll(pfd, 2, 1000);
+		time_t now = time(NULL);
+
+		if (n < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			break;
+		}
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
+			d->ctx.now = now;
+			d->ctx.now_ms = mono_ms();
+			for (int i = 0; i < DRAIN_MAX; i++) {
+				struct pkt p;
+				int r = tun_read(&d->tun, d->buf, &p);
+				if (r == 0)
+					break;
+				if (r < 0) {
+					log_err("tun read: %s", strerror(errno));
+					break;
+				}
+				xlat_packet(&d->ctx, &p);
+			}
+		}
+		if (n > 0 && (pfd[1].revents & POLLIN)) {
+			unsigned char sigs[16];
+			ssize_t k = read(sig_pipe[0], sigs, sizeof(sigs));
+			for (ssize_t i = 0; i < k; i++) {
+				switch (sigs[i]) {
+				case SIGHUP: reload(d); break;
+				case SIGUSR1: log_stats(d); break;
+				default:
+					log_info("signal %d: exiting", sigs[i]);
+					stop = true;
+				}
+			}
+		}
+		if (pool_dirty(d->st.pool) ? now - d->last_save >= SAVE_BATCH_SECS
+					   : now - d->last_save >= SAVE_PERIOD_SECS)
+			save_pool(d, now);
+		if (d->st.conf->stats_file && now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
+			d->stats.dyn_active = pool_count(d->st.pool);
+			if (stats_write_file(&d->stats, d->st.conf->stats_file) != 0)
+				log_warn("cannot write %s: %s", d->st.conf->stats_file, strerror(errno));
+			d->last_stats = now;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon dm;
+	struct daemon *d = &dm;
+	char err[1024];
+	struct config *c;
+	struct passwd *pw = NULL;
+	struct group *gr = NULL;
+	int ready_fd = -1;
+
+	if (parse_args(argc, argv, &d->o) != 0)
+		return 1;
+	log_init(d->o.log_set ? d->o.log : LOG_TO_STDERR, d->o.debug);
+	if (!realpath(d->o.config, d->conf_path)) {
+		fprintf(stderr, "%s: %s\n", d->o.config, strerror(errno));
+		return 1;
+	}
+	c = conf_load(d->conf_path, err, sizeof(err));
+	if (!c) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (d->o.check) {
+		printf("%s: configuration OK\n", d->conf_path);
+		conf_free(c);
+		return 0;
+	}
+	if (d->o.mktun || d->o.rmtun) {
+		if (tun_persist(c->tun_device, d->o.mktun, err, sizeof(err)) != 0) {
+			fprintf(stderr, "tayga: %s\n", err);
+			return 1;
+		}
+		log_info("%s persistent tun device %s", d->o.mktun ? "created" : "removed", c->tun_device);
+		conf_free(c);
+		return 0;
+	}
+	if (d->o.user && !(pw = getpwnam(d->o.user))) {
+		fprintf(stderr, "tayga: unknown user %s\n", d->o.user);
+		return 1;
+	}
+	if (d->o.group && !(gr = getgrnam(d->o.group))) {
+		fprintf(stderr, "tayga: unknown group %s\n", d->o.group);
+		return 1;
+	}
+	if (d->o.chroot && !c->data_dir) {
+		fprintf(stderr, "tayga: --chroot needs data-dir in %s\n", d->conf_path);
+		return 1;
+	}
+	if (c->have_pool && !c->data_dir)
+		log_warn("dynamic-pool without data-dir: dynamic mappings are not kept across restarts");
+	if (!d->o.nodetach) {
+		if (daemonize(&ready_fd) != 0) {
+			fprintf(stderr, "tayga: fork: %s\n", strerror(errno));
+			return 1;
+		}
+		if (!d->o.log_set)
+			log_init(LOG_TO_SYSLOG, d->o.debug);
+	}
+	if (pipe(sig_pipe) < 0 || fcntl(sig_pipe[0], F_SETFL, O_NONBLOCK) < 0 ||
+	    fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK) < 0)
+		startup_failed(ready_fd, "tayga: self-pipe");
+	if (c->data_dir && mkdir(c->data_dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, sizeof(err), "tayga: data-dir %s: %s", c->data_dir, strerror(errno));
+		startup_failed(ready_fd, err);
+	}
+	if (state_build(&d->st, c, false, err, sizeof(err)) != 0)
+		startup_failed(ready_fd, err);
+	if (d->st.pool && d->st.dynmap[0]) {
+		long n = pool_load(d->st.pool, d->st.dynmap, time(NULL), report_dynmap, NULL);
+		if (n < 0)
+			log_warn("cannot read %s: %s", d->st.dynmap, strerror(errno));
+		else if (n > 0)
+			log_info("loaded %ld dynamic mappings from %s", n, d->st.dynmap);
+	}
+	if (tun_open(&d->tun, c, err, sizeof(err)) != 0)
+		startup_failed(ready_fd, err);
+	if (tun_configure(&d->tun, c, err, sizeof(err)) != 0)
+		startup_failed(ready_fd, err);
+	if (d->o.pidfile && write_pidfile(d->o.pidfile) != 0) {
+		snprintf(err, sizeof(err), "tayga: pidfile %s: %s", d->o.pidfile, strerror(errno));
+		startup_failed(ready_fd, err);
+	}
+	if (d->o.chroot) {
+		if (chroot(c->data_dir) != 0 || chdir("/") != 0) {
+			snprintf(err, sizeof(err), "tayga: chroot %s: %s", c->data_dir, strerror(errno));
+			startup_failed(ready_fd, err);
+		}
+		d->chrooted = true;
+		snprintf(d->st.dynmap, sizeof(d->st.dynmap), "/dynamic.map");
+	}
+	if ((gr && setgid(gr->gr_gid) != 0) || (pw && !gr && setgid(pw->pw_gid) != 0) ||
+	    ((pw || gr) && setgroups(0, NULL) != 0 && errno != EPERM) ||
+	    (pw && setuid(pw->pw_uid) != 0)) {
+		snprintf(err, sizeof(err), "tayga: dropping privileges: %s", strerror(errno));
+		startup_failed(ready_fd, err);
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	d->buf = malloc(PKT_BUF_SIZE);
+	d->scratch = malloc(PKT_BUF_SIZE);
+	if (!d->buf || !d->scratch)
+		startup_failed(ready_fd, "tayga: out of memory");
+	d->ctx.cfg = &d->xcfg;
+	d->ctx.stats = &d->stats;
+	d->ctx.icmp_rl = &d->rl;
+	d->ctx.emit = emit_tun;
+	d->ctx.emit_arg = d;
+	d->ctx.log = log_event;
+	d->ctx.scratch = d->scratch;
+	d->ctx.now = time(NULL);
+	d->ctx.now_ms = mono_ms();
+	apply_state(d);
+	d->last_save = d->last_stats = time(NULL);
+
+	log_info("tayga %s started on %s (mtu %u)", PACKAGE_VERSION, d->tun.name, d->tun.mtu);
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "0", 1) < 0) {
+			/* parent gone */
+		}
+		close(ready_fd);
+		detach_stdio();
+	}
+	run(d);
+	save_pool(d, time(NULL));
+	if (d->o.pidfile && !d->chrooted)
+		unlink(d->o.pidfile);
+	tun_close(&d->tun);
+	state_free(&d->st);
+	free(d->buf);
+	free(d->scratch);
+	log_info("exiting");
+	return 0;
+}

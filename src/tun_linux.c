@@ -1,0 +1,282 @@
+/* tun_linux.c - Linux TUN backend: /dev/net/tun, optional virtio-net header
+ * with checksum and segmentation offload (TSO4/TSO6, USO4/USO6). */
+#include "tun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "gso.h"
+#include "log.h"
+#include "netlink.h"
+
+/* Debian 12's linux-libc-dev predates USO (Linux 6.2) */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
+
+/* struct virtio_net_hdr_v1 (num_buffers unused on tun): 12 bytes, LE */
+#define VNET_HDR_LEN 12
+#define TXQ_DEFAULT 500
+#define TXQ_WANTED 5000
+
+static int ctl_sock(void)
+{
+	return socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+}
+
+static int open_dev(const char *name, short flags, char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open /dev/net/tun: %s%s", strerror(errno),
+			 errno == ENOENT ? " (is the tun module loaded?)" : "");
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = flags;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		snprintf(err, errlen, "tun-device %s: TUNSETIFF: %s", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int tun_persist(const char *name, bool persist, char *err, size_t errlen)
+{
+	int fd = open_dev(name, IFF_TUN | IFF_NO_PI, err, errlen);
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, TUNSETPERSIST, persist ? 1 : 0) < 0) {
+		snprintf(err, errlen, "tun-device %s: TUNSETPERSIST: %s", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Negotiate offload; returns a description for the start-up log line. */
+static const char *negotiate(struct tun *t, int fd)
+{
+	int sz = VNET_HDR_LEN;
+	unsigned base = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+
+	if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0)
+		return NULL;
+	if (ioctl(fd, TUNSETOFFLOAD, base | TUN_F_USO4 | TUN_F_USO6) == 0) {
+		t->uso = true;
+		return "vnet header, CSUM, TSO4, TSO6, USO4, USO6";
+	}
+	if (ioctl(fd, TUNSETOFFLOAD, base) == 0)
+		return "vnet header, CSUM, TSO4, TSO6 (no USO in this kernel)";
+	return NULL;
+}
+
+int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	const char *what = NULL;
+	int fd = -1, s;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	snprintf(t->name, sizeof(t->name), "%s", c->tun_device);
+	if (c->offload != OFFLOAD_OFF) {
+		fd = open_dev(c->tun_device, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR, err, errlen);
+		if (fd >= 0) {
+			what = negotiate(t, fd);
+			if (!what) {
+				close(fd);
+				fd = -1;
+				t->uso = false;
+			}
+		}
+		if (fd < 0 && c->offload == OFFLOAD_ON) {
+			snprintf(err, errlen, "offload on: the kernel refused the virtio-net header or "
+				 "TUNSETOFFLOAD on %s", c->tun_device);
+			return -1;
+		}
+	}
+	if (fd < 0) {
+		fd = open_dev(c->tun_device, IFF_TUN | IFF_NO_PI, err, errlen);
+		if (fd < 0)
+			return -1;
+		log_info("offload: off%s", c->offload == OFFLOAD_OFF ? " (offload off)" :
+			 " (kernel refused; packets are handled one by one)");
+	} else {
+		t->vnet = true;
+		t->hdr_len = VNET_HDR_LEN;
+		log_info("offload: %s", what);
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "tun-device %s: O_NONBLOCK: %s", t->name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	t->fd = fd;
+	t->mtu = 1500;
+	s = ctl_sock();
+	if (s >= 0) {
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+		if (ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+			t->mtu = (unsigned)ifr.ifr_mtu;
+		/* a deep queue keeps bursts of GSO segments from being dropped */
+		if (ioctl(s, SIOCGIFTXQLEN, &ifr) == 0 && ifr.ifr_qlen <= TXQ_DEFAULT) {
+			ifr.ifr_qlen = TXQ_WANTED;
+			if (ioctl(s, SIOCSIFTXQLEN, &ifr) == 0)
+				log_debug("%s: txqueuelen raised to %d", t->name, TXQ_WANTED);
+		}
+		close(s);
+	}
+	return 0;
+}
+
+void tun_close(struct tun *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+/* Re-read the MTU (an operator may change it while we run). */
+static void refresh_mtu(struct tun *t)
+{
+	struct ifreq ifr;
+	int s = ctl_sock();
+	if (s < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+	if (ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+		t->mtu = (unsigned)ifr.ifr_mtu;
+	close(s);
+}
+
+int tun_configure(struct tun *t, const struct config *c, char *err, size_t errlen)
+{
+	unsigned idx;
+
+	if (c->tun_up && nl_link_up(t->name, err, errlen) != 0)
+		return -1;
+	idx = if_nametoindex(t->name);
+	if (!idx) {
+		snprintf(err, errlen, "tun-device %s: %s", t->name, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < c->ntun_ips; i++)
+		if (nl_addr_add(idx, &c->tun_ips[i], err, errlen) != 0)
+			return -1;
+	for (size_t i = 0; i < c->ntun_routes; i++)
+		if (nl_route_add(idx, &c->tun_routes[i], err, errlen) != 0)
+			return -1;
+	refresh_mtu(t);
+	return 0;
+}
+
+static uint16_t le16(const uint8_t *b) { return (uint16_t)(b[0] | b[1] << 8); }
+static void ple16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); }
+
+int tun_read(struct tun *t, uint8_t *buf, struct pkt *p)
+{
+	uint8_t *start = buf + PKT_HEADROOM - t->hdr_len;
+	ssize_t n = read(t->fd, start, PKT_MAX_LEN + t->hdr_len);
+
+	if (n < 0)
+		return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
+	memset(&p->off, 0, sizeof(p->off));
+	if (t->vnet) {
+		if ((size_t)n < t->hdr_len) {
+			p->len = 0;
+		} else {
+			p->off.flags = start[0];
+			p->off.gso_type = start[1];
+			p->off.hdr_len = le16(start + 2);
+			p->off.gso_size = le16(start + 4);
+			p->off.csum_start = le16(start + 6);
+			p->off.csum_offset = le16(start + 8);
+		}
+	}
+	p->data = buf + PKT_HEADROOM;
+	p->len = (size_t)n >= t->hdr_len ? (size_t)n - t->hdr_len : 0;
+	p->headroom = PKT_HEADROOM;
+	p->tailroom = PKT_BUF_SIZE - PKT_HEADROOM - p->len;
+	return 1;
+}
+
+static int write_one(struct tun *t, const struct pkt *p)
+{
+	uint8_t hdr[VNET_HDR_LEN];
+	struct iovec iov[2];
+	int n = 0;
+
+	if (t->vnet) {
+		memset(hdr, 0, sizeof(hdr));
+		hdr[0] = p->off.flags;
+		hdr[1] = p->off.gso_type;
+		ple16(hdr + 2, p->off.hdr_len);
+		ple16(hdr + 4, p->off.gso_size);
+		ple16(hdr + 6, p->off.csum_start);
+		ple16(hdr + 8, p->off.csum_offset);
+		iov[n].iov_base = hdr;
+		iov[n++].iov_len = sizeof(hdr);
+	}
+	iov[n].iov_base = p->data;
+	iov[n++].iov_len = p->len;
+	return writev(t->fd, iov, n) < 0 ? -1 : 0;
+}
+
+struct seg_ctx {
+	struct tun *t;
+	int rc;
+};
+
+static void write_seg(void *arg, const struct pkt *seg)
+{
+	struct seg_ctx *s = arg;
+	if (write_one(s->t, seg) != 0)
+		s->rc = -1;
+}
+
+/* Segment in software (kernel refused GSO writes). The scratch buffer is
+ * static: the event loop is single-threaded and this path is rare. */
+static int write_segmented(struct tun *t, const struct pkt *p)
+{
+	static uint8_t scratch[PKT_BUF_SIZE];
+	struct seg_ctx s = { t, 0 };
+	if (gso_segment(p, scratch, write_seg, &s) < 0)
+		return -1;
+	return s.rc;
+}
+
+int tun_write(struct tun *t, const struct pkt *p)
+{
+	bool gso = p->off.gso_type != 0;
+
+	if (gso && t->gso_write_broken)
+		return write_segmented(t, p);
+	if (write_one(t, p) == 0)
+		return 0;
+	if (gso && errno == EINVAL) {
+		t->gso_write_broken = true;
+		log_warn("%s: kernel rejected a GSO write (EINVAL); segmenting in software from now on",
+			 t->name);
+		return write_segmented(t, p);
+	}
+	return -1;
+}
