@@ -36,8 +36,8 @@
 #endif
 
 #define DRAIN_MAX 1024        /* packets per wakeup before polling again */
-#define SAVE_BATCH_SECS 2     /* new mappings are written at most this often */
-#define SAVE_PERIOD_SECS 300  /* and last-use times every 5 minutes */
+#define SAVE_BATCH_MS 1000      /* new mappings are written at most this often */
+#define SAVE_PERIOD_MS 300000   /* and last-use times every 5 minutes */
 
 struct opts {
 	const char *config;
@@ -66,7 +66,8 @@ struct daemon {
 	struct xlat_ctx ctx;
 	uint8_t *buf, *scratch;
 	bool chrooted;
-	time_t last_save, last_stats;
+	time_t last_stats;
+	uint64_t last_save_ms;
 };
 
 static int sig_pipe[2] = { -1, -1 };
@@ -221,13 +222,13 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void save_pool(struct daemon *d, time_t now)
+static void save_pool(struct daemon *d)
 {
 	if (!d->st.pool || !d->st.dynmap[0])
 		return;
 	if (pool_save(d->st.pool, d->st.dynmap) != 0)
 		log_err("cannot write %s: %s", d->st.dynmap, strerror(errno));
-	d->last_save = now;
+	d->last_save_ms = mono_ms();
 }
 
 static void log_stats(const struct daemon *d)
@@ -400,9 +401,8 @@ static void run(struct daemon *d)
 				}
 			}
 		}
-		if (pool_dirty(d->st.pool) ? now - d->last_save >= SAVE_BATCH_SECS
-					   : now - d->last_save >= SAVE_PERIOD_SECS)
-			save_pool(d, now);
+		if (mono_ms() - d->last_save_ms >= (pool_dirty(d->st.pool) ? SAVE_BATCH_MS : SAVE_PERIOD_MS))
+			save_pool(d);
 		if (d->st.conf->stats_file && now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
 			d->stats.dyn_active = pool_count(d->st.pool);
 			if (stats_write_file(&d->stats, d->st.conf->stats_file) != 0)
@@ -535,7 +535,9 @@ int main(int argc, char **argv)
 	d->ctx.now = time(NULL);
 	d->ctx.now_ms = mono_ms();
 	apply_state(d);
-	d->last_save = d->last_stats = time(NULL);
+	d->last_stats = time(NULL);
+	/* the first new mapping is written at once; later ones are batched */
+	d->last_save_ms = mono_ms() - SAVE_BATCH_MS;
 
 	log_info("tayga %s started on %s (mtu %u)", PACKAGE_VERSION, d->tun.name, d->tun.mtu);
 	if (ready_fd >= 0) {
@@ -546,7 +548,7 @@ int main(int argc, char **argv)
 		detach_stdio();
 	}
 	run(d);
-	save_pool(d, time(NULL));
+	save_pool(d);
 	if (d->o.pidfile && !d->chrooted)
 		unlink(d->o.pidfile);
 	tun_close(&d->tun);

@@ -284,8 +284,12 @@ static enum xlat_verdict icmp_error_4to6(struct xlat_ctx *x, const uint8_t *ip4,
 		}
 	}
 	put_ip6(out, ip4, s6, d6, IPPROTO_ICMPV6, (uint8_t)(ip4[8] - 1), olen, false, 0, false);
-	put16(o6 + 2, csum_finish(csum_add(csum_pseudo6(s6, d6, IPPROTO_ICMPV6, (uint32_t)olen),
-					   o6, olen)));
+	{
+		/* csum.c sums in memory order: store the result as it is */
+		uint16_t c = csum_finish(csum_add(csum_pseudo6(s6, d6, IPPROTO_ICMPV6, (uint32_t)olen),
+						  o6, olen));
+		memcpy(o6 + 2, &c, 2);
+	}
 	xlat_log(x, LOG_EV_ICMP, "icmp4 %u/%u translated to icmp6 %u/%u", icmp[0], icmp[1], t6, c6);
 	xlat_emit_scratch(x, IP6_HDR + olen);
 	count_out(x, IP6_HDR + olen, 1);
@@ -317,6 +321,40 @@ static enum xlat_verdict fragment_4to6(struct xlat_ctx *x, const uint8_t *ip4,
 	}
 	x->stats->pkts[DIR_4TO6]++;
 	return XLAT_OK;
+}
+
+/* Rewrite the L4 header for IPv6 (RFC 7915 4.2 echo type, 4.5 checksums),
+ * incrementally so a wrong checksum stays wrong. proto is the IPv4 protocol;
+ * an ICMP packet here is an unfragmented echo request/reply. */
+static void l4_translate(const struct config *c, const uint8_t *ip, uint8_t *l4, size_t l4len,
+			 uint8_t proto, bool first, bool seed, const struct in6_addr *s6,
+			 const struct in6_addr *d6)
+{
+	if (proto == IPPROTO_ICMP) {
+		/* echo: type change plus the ICMPv6 pseudo-header */
+		uint32_t old = csum_add(0, l4, 2);
+		l4[0] = l4[0] == 8 ? 128 : 129;
+		uint32_t nw = csum_add(csum_pseudo6(s6, d6, IPPROTO_ICMPV6, (uint32_t)l4len), l4, 2);
+		uint16_t f;
+		memcpy(&f, l4 + 2, 2);
+		f = csum_replace(f, old, nw);
+		memcpy(l4 + 2, &f, 2);
+	} else if (first && proto == IPPROTO_TCP) {
+		l4_fix(l4 + 16, ip, s6, d6, seed, false);
+	} else if (first && proto == IPPROTO_UDP) {
+		if (get16(l4 + 6) == 0 && !seed) {
+			/* zero checksum: calc computes one, fwd leaves it */
+			if (c->udp_cksum_mode == UDP_CKSUM_CALC) {
+				uint16_t v = csum_finish(csum_add(csum_pseudo6(s6, d6, IPPROTO_UDP,
+									     (uint32_t)l4len), l4, l4len));
+				if (v == 0)
+					v = 0xffff;
+				memcpy(l4 + 6, &v, 2);
+			}
+		} else {
+			l4_fix(l4 + 6, ip, s6, d6, seed, true);
+		}
+	}
 }
 
 /* Unexpired LSRR/SSRR option (RFC 7915 4.1): true when present. */
@@ -416,6 +454,8 @@ enum xlat_verdict xlat_4to6(struct xlat_ctx *x, struct pkt *p)
 		return xlat_drop(x, DROP_OFFLOAD);
 	seed = p->off.flags & OFF_F_NEEDS_CSUM;
 
+	/* validate only: the packet stays untouched until we know it goes
+	 * out, so an ICMPv4 error about it quotes what the sender sent */
 	nh = proto;
 	if (proto == IPPROTO_ICMP) {
 		if (isfrag)
@@ -426,36 +466,17 @@ enum xlat_verdict xlat_4to6(struct xlat_ctx *x, struct pkt *p)
 			return icmp_error_4to6(x, ip, ihl, tot, &s6, &d6);
 		if (l4[0] != 8 && l4[0] != 0)
 			return xlat_drop(x, DROP_ICMP_TYPE);
-		/* echo: type change plus the ICMPv6 pseudo-header, incrementally */
-		uint32_t old = csum_add(0, l4, 2);
-		l4[0] = l4[0] == 8 ? 128 : 129;
-		uint32_t nw = csum_add(csum_pseudo6(&s6, &d6, IPPROTO_ICMPV6, (uint32_t)l4len), l4, 2);
-		uint16_t f;
-		memcpy(&f, l4 + 2, 2);
-		f = csum_replace(f, old, nw);
-		memcpy(l4 + 2, &f, 2);
 		nh = IPPROTO_ICMPV6;
 	} else if (first && proto == IPPROTO_TCP) {
 		if (l4len < 20)
 			return xlat_drop(x, DROP_TRUNCATED);
-		l4_fix(l4 + 16, ip, &s6, &d6, seed, false);
 	} else if (first && proto == IPPROTO_UDP) {
 		if (l4len < 8)
 			return xlat_drop(x, DROP_TRUNCATED);
-		if (get16(l4 + 6) == 0 && !seed) {
-			/* RFC 7915 4.5: IPv6 requires a UDP checksum */
-			if (c->udp_cksum_mode == UDP_CKSUM_DROP || (isfrag && c->udp_cksum_mode == UDP_CKSUM_CALC))
-				return xlat_drop(x, DROP_UDP_ZERO_CKSUM);
-			if (c->udp_cksum_mode == UDP_CKSUM_CALC) {
-				uint16_t v = csum_finish(csum_add(csum_pseudo6(&s6, &d6, IPPROTO_UDP,
-									     (uint32_t)l4len), l4, l4len));
-				if (v == 0)
-					v = 0xffff;
-				memcpy(l4 + 6, &v, 2);
-			}
-		} else {
-			l4_fix(l4 + 6, ip, &s6, &d6, seed, true);
-		}
+		/* RFC 7915 4.5: IPv6 requires a UDP checksum */
+		if (get16(l4 + 6) == 0 && !seed &&
+		    (c->udp_cksum_mode == UDP_CKSUM_DROP || (isfrag && c->udp_cksum_mode == UDP_CKSUM_CALC)))
+			return xlat_drop(x, DROP_UDP_ZERO_CKSUM);
 	}
 
 	hl = IP6_HDR + (isfrag ? FRAG_HDR : 0);
@@ -482,8 +503,10 @@ enum xlat_verdict xlat_4to6(struct xlat_ctx *x, struct pkt *p)
 			icmp4_send_error(x, ip, tot, 3, 4, x->cfg->mtu - 20);
 			return xlat_drop(x, DROP_TOO_BIG);
 		}
+		l4_translate(c, ip, l4, l4len, proto, first, seed, &s6, &d6);
 		return fragment_4to6(x, ip, &s6, &d6, nh, l4, l4len, fsize);
 	}
+	l4_translate(c, ip, l4, l4len, proto, first, seed, &s6, &d6);
 	if (seed)
 		p->off.csum_start = (uint16_t)hl;
 	if (p->headroom + ihl < hl)

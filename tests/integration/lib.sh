@@ -30,18 +30,20 @@ t_error() { echo "ERROR: $*"; exit 99; }
 
 # check DESCRIPTION CMD... : run CMD (output captured), PASS/FAIL on its status
 check() {
-	local desc=$1; shift
-	local out rc t0 ms
-	t0=$(date +%s%N)
-	out=$("$@" 2>&1); rc=$?
-	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-	if [ $rc = 0 ]; then
-		t_pass "$desc [${ms} ms]"
+	# locals are prefixed: CMD may be an eval that reads the caller's
+	# variables (a local "out" here would shadow the caller's "out")
+	local _c_desc=$1; shift
+	local _c_out _c_rc _c_t0 _c_ms
+	_c_t0=$(date +%s%N)
+	_c_out=$("$@" 2>&1); _c_rc=$?
+	_c_ms=$(( ($(date +%s%N) - _c_t0) / 1000000 ))
+	if [ $_c_rc = 0 ]; then
+		t_pass "$_c_desc [${_c_ms} ms]"
 	else
-		t_fail "$desc (exit $rc) [${ms} ms]"
-		[ -n "$out" ] && printf '%s\n' "$out" | tail -n 15 | sed 's/^/    /'
+		t_fail "$_c_desc (exit $_c_rc) [${_c_ms} ms]"
+		[ -n "$_c_out" ] && printf '%s\n' "$_c_out" | tail -n 15 | sed 's/^/    /'
 	fi
-	return $rc
+	return $_c_rc
 }
 
 # check_not DESCRIPTION CMD... : passes when CMD fails

@@ -12,10 +12,17 @@ DMAP="$NETNS_WORKDIR/data/dynamic.map"
 for a in 4 5 6; do nsclient ip addr add "2001:db8:1::$a/64" dev c0 nodad; done
 t_conf
 
+# stop_daemon : SIGTERM, reap it (SIGKILL after 10 s); status = the daemon's
+# exit status. Must run in this shell, not inside `check` (a subshell can't
+# wait for it).
 stop_daemon() {
+	local guard rc
 	kill -TERM "$TAYGA_PID"
-	wait_until 10 eval "! kill -0 $TAYGA_PID 2>/dev/null" || { kill -KILL "$TAYGA_PID"; return 1; }
-	wait "$TAYGA_PID"
+	( sleep 10; kill -KILL "$TAYGA_PID" ) 2>/dev/null &
+	guard=$!
+	wait "$TAYGA_PID"; rc=$?
+	kill "$guard" 2>/dev/null; wait "$guard" 2>/dev/null
+	return $rc
 }
 # v4_of IPV6 : the IPv4 address dynamic.map assigns to it
 v4_of() { awk -F'\t' -v a="$1" '!/^#/ && $2 == a { print $1 }' "$DMAP"; }
@@ -49,7 +56,8 @@ validate_dmap() {
 tayga_start_fg "$T_CONF" || { t_fail "daemon start"; t_finish; }
 check "dynamic client ::3 translated" touch_from 2001:db8:1::3
 check "dynamic client ::4 translated" touch_from 2001:db8:1::4
-check "clean stop writes dynamic.map" stop_daemon
+stop_daemon; RC=$?
+check "clean stop: exit status 0 and dynamic.map written" test "$RC" = 0 -a -s "$DMAP"
 A3=$(v4_of 2001:db8:1::3); A4=$(v4_of 2001:db8:1::4)
 check "dynamic.map has both clients ($A3, $A4)" test -n "$A3" -a -n "$A4" -a "$A3" != "$A4"
 check "dynamic.map is well-formed" validate_dmap "$DMAP" "$POOL4"
@@ -106,7 +114,10 @@ for i in 1 2 3 4 5 6; do
 	nsxlat timeout 30 python3 "$NETTOOL" inject "$TUN_DEV" --mode spray6 --count 10000 \
 		--rate 2000 --seed "$i" --src-net "2001:db8:1:$i::/64" >/dev/null 2>&1 &
 	SP=$!
-	# early kills, and a last one late enough for batched writes to have run
+	# the first new mapping is written at once: wait for it (the spray has
+	# started), then kill at varied moments, the last one late enough for
+	# several batched writes to have run
+	[ $i = 1 ] && wait_until 10 test -e "$DMAP"
 	if [ $i -lt 6 ]; then sleep "0.$((2 + i))"; else sleep 2.5; fi
 	kill -KILL "$TAYGA_PID"; wait "$TAYGA_PID" 2>/dev/null
 	wait "$SP" 2>/dev/null

@@ -36,7 +36,7 @@ FAR6=2001:db8:64::cb00:7102     # prefix + 203.0.113.2
 R1_6=2001:db8:64::c633:6402     # prefix + 198.51.100.2
 R2_6=2001:db8:64::c612:2        # prefix + 198.18.0.2
 
-t_conf
+t_conf "log drop reject icmp self dyn"
 tayga_start_fg "$T_CONF" || { t_fail "daemon start"; t_finish; }
 check "reachability client -> far" ping_ok "$NS_CLIENT" "$FAR6" -I "$CLIENT6"
 
