@@ -8,16 +8,14 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "csum.h"
+#include "ip6.h"
 
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
 
-static uint16_t get16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
-static uint32_t get32(const uint8_t *b) { return (uint32_t)get16(b) << 16 | get16(b + 2); }
-static void put16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; }
-static void put32(uint8_t *b, uint32_t v) { put16(b, (uint16_t)(v >> 16)); put16(b + 2, (uint16_t)v); }
 
 int gso_csum_complete(struct pkt *p)
 {
@@ -41,43 +39,18 @@ int gso_csum_complete(struct pkt *p)
 	return 0;
 }
 
-/* Walk the IPv6 extension headers (RFC 8200 4) up to the upper-layer
- * header within the first len bytes. Returns its offset (protocol in
- * *proto), or 0 for a truncated chain, a Fragment header (a fragment is
+/* The upper-layer header of an IPv6 super-packet: its offset (protocol in
+ * *proto), or 0 for a malformed chain, a Fragment header (a fragment is
  * never a super-packet) or a Routing header with segments left (the
  * pseudo-header would need its final destination). */
 static size_t ip6_l4(const uint8_t *b, size_t len, uint8_t *proto)
 {
-	size_t off = 40, hl;
-	uint8_t nh = b[6];
+	struct ip6_info in;
 
-	for (;;) {
-		switch (nh) {
-		case IPPROTO_HOPOPTS:
-		case IPPROTO_ROUTING:
-		case IPPROTO_DSTOPTS:
-			if (len - off < 8)
-				return 0;
-			if (nh == IPPROTO_ROUTING && b[off + 3] != 0)
-				return 0;
-			hl = ((size_t)b[off + 1] + 1) * 8;
-			break;
-		case IPPROTO_AH:
-			if (len - off < 8)
-				return 0;
-			hl = ((size_t)b[off + 1] + 2) * 4;
-			break;
-		case IPPROTO_FRAGMENT:
-			return 0;
-		default:
-			*proto = nh;
-			return off;
-		}
-		if (hl > len - off)
-			return 0;
-		nh = b[off];
-		off += hl;
-	}
+	if (ip6_walk(b, len, &in) != 0 || in.frag || in.segleft_at)
+		return 0;
+	*proto = in.proto;
+	return in.l4off;
 }
 
 /* Pseudo-header sum for the segment in out (RFC 793 3.1 / RFC 768 with the

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "addr.h"
+#include "bytes.h"
 #include "csum.h"
+#include "ip6.h"
 
 #define IP4_HDR   20
 #define IP6_HDR   40
@@ -27,9 +29,6 @@
  * control), i.e. TOS 0xc0 (DSCP CS6). */
 #define ICMP4_ERR_TOS 0xc0
 
-static uint16_t get16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
-static void put16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; }
-static void put32(uint8_t *b, uint32_t v) { put16(b, (uint16_t)(v >> 16)); put16(b + 2, (uint16_t)v); }
 
 static bool log_on(const struct xlat_ctx *x, unsigned ev)
 {
@@ -258,55 +257,21 @@ static bool ip6_src_unusable(const struct in6_addr *a)
 	return IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_MULTICAST(a);
 }
 
-/* Walk the extension header chain (RFC 8200 4) of the IPv6 packet at b
- * (len bytes, >= 40). Returns the offset of the upper-layer header and its
- * protocol in *proto, or 0 when the chain is truncated or malformed.
- * *frag_off gets the fragment offset field (0 without a Fragment header). */
-static size_t ip6_walk(const uint8_t *b, size_t len, uint8_t *proto, uint16_t *frag_off,
-		       bool *fragmented)
+/* The upper-layer header of the IPv6 packet at b (len bytes, >= 40): its
+ * offset and protocol in *proto, or 0 when the chain is truncated or
+ * malformed. *frag_off gets the fragment offset (0 without a Fragment
+ * header). */
+static size_t ip6_upper(const uint8_t *b, size_t len, uint8_t *proto, uint16_t *frag_off,
+			bool *fragmented)
 {
-	size_t off = IP6_HDR;
-	uint8_t nh = b[6];
+	struct ip6_info in;
 
-	*frag_off = 0;
-	*fragmented = false;
-	for (;;) {
-		size_t hl;
-
-		switch (nh) {
-		case IPPROTO_HOPOPTS:
-		case IPPROTO_ROUTING:
-		case IPPROTO_DSTOPTS:
-			if (len - off < 8)
-				return 0;
-			hl = ((size_t)b[off + 1] + 1) * 8;
-			break;
-		case IPPROTO_FRAGMENT:
-			if (len - off < 8)
-				return 0;
-			*fragmented = true;
-			*frag_off = get16(b + off + 2) & 0xfff8;
-			hl = 8;
-			/* beyond a non-first fragment header nothing is parseable */
-			if (*frag_off) {
-				*proto = b[off];
-				return off + hl;
-			}
-			break;
-		case IPPROTO_AH:
-			if (len - off < 8)
-				return 0;
-			hl = ((size_t)b[off + 1] + 2) * 4;
-			break;
-		default:
-			*proto = nh;
-			return off;
-		}
-		if (hl > len - off)
-			return 0;
-		nh = b[off];
-		off += hl;
-	}
+	if (ip6_walk(b, len, &in) != 0)
+		return 0;
+	*proto = in.proto;
+	*frag_off = in.frag_off;
+	*fragmented = in.frag;
+	return in.l4off;
 }
 
 static size_t ip6_len(const uint8_t *b, size_t len)
@@ -337,7 +302,7 @@ static bool icmp6_suppressed(const uint8_t *o, size_t len, uint8_t type, uint8_t
 	 * Problem code 2 (unrecognized option demanding a report) */
 	if (IN6_IS_ADDR_MULTICAST(&dst) && !(type == 2 || (type == 4 && code == 2)))
 		return true;
-	l4 = ip6_walk(o, len, &proto, &frag_off, &fragmented);
+	l4 = ip6_upper(o, len, &proto, &frag_off, &fragmented);
 	/* a chain we can't walk could hide an ICMPv6 error: stay silent */
 	if (!l4)
 		return true;
@@ -418,7 +383,7 @@ bool icmp6_echo_reply(struct xlat_ctx *x, const uint8_t *req, size_t len)
 	tot = IP6_HDR + pl;
 	if (tot > len)
 		return drop(x, DROP_TRUNCATED);
-	l4 = ip6_walk(req, tot, &proto, &frag_off, &fragmented);
+	l4 = ip6_upper(req, tot, &proto, &frag_off, &fragmented);
 	if (!l4)
 		return drop(x, DROP_EXT_HDR);
 	if (fragmented)
