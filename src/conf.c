@@ -408,10 +408,12 @@ static bool d_map(struct parser *p, const char *name, char **argv, int argc)
 	if (!parse_v4(p, name, argv[0], true, &e.v4, &l4, NULL) ||
 	    !parse_v6(p, name, argv[1], true, &e.v6, &l6, NULL))
 		return false;
-	/* RFC 7757 3.2: the suffix lengths must match */
-	if (32 - l4 != 128 - l6)
-		return fail(p, "%s: %s and %s have different suffix lengths "
-			    "(32-%u != 128-%u; e.g. /24 pairs with /120)", name, a4, a6, l4, l6);
+	/* RFC 7757 3.2: the IPv4 suffix bits follow the IPv6 prefix, so the
+	 * IPv6 suffix must have room for them; it may be longer (the rest is
+	 * zero towards IPv6 and ignored towards IPv4) */
+	if (32 - l4 > 128 - l6)
+		return fail(p, "%s: the IPv6 suffix of %s is shorter than the IPv4 suffix of %s "
+			    "(128-%u < 32-%u; e.g. /24 pairs with /120 or shorter)", name, a6, a4, l6, l4);
 	if (!v4_host_bits_zero(e.v4, l4))
 		return fail(p, "%s: %s has bits set after the prefix length", name, a4);
 	if (!v6_host_bits_zero(&e.v6, l6))

@@ -167,12 +167,14 @@ enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr 
 	if (addr_v4_is_forbidden(a))
 		return MAP_FORBIDDEN;
 	if (e) {
-		/* RFC 7757 3.2: IPv6 prefix followed by the IPv4 suffix bits */
+		/* RFC 7757 3.2: the IPv6 prefix followed by the IPv4 suffix
+		 * bits; a longer IPv6 suffix is zero after them */
 		unsigned sbits = 32u - e->len4;
-		uint32_t suffix = sbits ? ntohl(a.s_addr) & (uint32_t)((1ull << sbits) - 1) : 0;
+		uint32_t v = ntohl(a.s_addr);
 		*out = e->v6;
-		for (unsigned i = 0; i < 4; i++)
-			out->s6_addr[15 - i] |= (uint8_t)(suffix >> (8 * i));
+		for (unsigned i = 0; i < sbits; i++)
+			if (v >> (sbits - 1 - i) & 1)
+				out->s6_addr[(e->len6 + i) / 8] |= (uint8_t)(0x80 >> ((e->len6 + i) % 8));
 		return MAP_OK;
 	}
 	if (c->ipv6_addr_set && a.s_addr == c->ipv4_addr.s_addr) {
@@ -196,11 +198,14 @@ enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct i
 		return MAP_FORBIDDEN;
 	e = eam_find6(m, a);
 	if (e) {
-		unsigned sbits = 128u - e->len6; /* <= 32, equal to 32 - len4 */
+		/* RFC 7757 3.2: the IPv4 suffix is the first 32 - len4 bits
+		 * after the IPv6 prefix (an IPv6 suffix may be longer: the
+		 * bits after those are not part of the mapping) */
+		unsigned sbits = 32u - e->len4;
 		uint32_t suffix = 0;
-		for (unsigned i = 0; i < 4; i++)
-			suffix |= (uint32_t)a->s6_addr[15 - i] << (8 * i);
-		suffix = sbits ? suffix & (uint32_t)((1ull << sbits) - 1) : 0;
+		for (unsigned i = 0; i < sbits; i++)
+			suffix = suffix << 1 |
+				 (uint32_t)(a->s6_addr[(e->len6 + i) / 8] >> (7 - (e->len6 + i) % 8) & 1);
 		out->s_addr = htonl(ntohl(e->v4.s_addr) | suffix);
 		return MAP_OK;
 	}

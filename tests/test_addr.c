@@ -187,6 +187,43 @@ START_TEST(rfc7757_eam_longest_prefix)
 }
 END_TEST
 
+/* RFC 7757 3.2 with unequal suffix lengths: the 8 IPv4 suffix bits of a
+ * /24 follow a /64 IPv6 prefix directly; the IPv6 bits after them are zero
+ * towards IPv6 and not part of the mapping towards IPv4. */
+START_TEST(rfc7757_3_2_unequal_suffix_lengths)
+{
+	struct config *c = parse("tun-device t\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n"
+				 "map 198.51.100.0/24 2001:db8:1::/64\n"
+				 "map 203.0.113.0/25 2001:db8:2::/120\n");
+	struct map *m = map_build(c);
+	struct in6_addr o6, w6;
+	struct in_addr o4;
+	/* .5 = 00000101: bits 64-71 -> 2001:db8:1:0:0500:: */
+	ck_assert_int_eq(map_4to6(m, A4("198.51.100.5"), &o6), MAP_OK);
+	w6 = A6("2001:db8:1:0:500::");
+	ck_assert_mem_eq(&o6, &w6, 16);
+	ck_assert_int_eq(map_4to6(m, A4("198.51.100.255"), &o6), MAP_OK);
+	w6 = A6("2001:db8:1:0:ff00::");
+	ck_assert_mem_eq(&o6, &w6, 16);
+	w6 = A6("2001:db8:1:0:500::");
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_uint_eq(o4.s_addr, A4("198.51.100.5").s_addr);
+	w6 = A6("2001:db8:1:0:5ff:1:2:3");
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_uint_eq(o4.s_addr, A4("198.51.100.5").s_addr);
+	/* /25 (7 suffix bits) after /120: .100 = 1100100 -> bits 120-126
+	 * = 1100100, bit 127 = 0 -> last byte 0xc8 */
+	ck_assert_int_eq(map_4to6(m, A4("203.0.113.100"), &o6), MAP_OK);
+	w6 = A6("2001:db8:2::c8");
+	ck_assert_mem_eq(&o6, &w6, 16);
+	w6 = A6("2001:db8:2::c9");
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_uint_eq(o4.s_addr, A4("203.0.113.100").s_addr);
+	map_free(m);
+	conf_free(c);
+}
+END_TEST
+
 START_TEST(eam_10000_entries)
 {
 	size_t cap = 10000 * 48 + 256, off = 0;
@@ -222,6 +259,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, rfc6052_2_4_embed_table, 0, sizeof(rfc6052_2_4) / sizeof(rfc6052_2_4[0]));
 	tcase_add_test(tc, rfc6052_2_2_u_octet_and_suffix);
+	tcase_add_test(tc, rfc7757_3_2_unequal_suffix_lengths);
 	tcase_add_test(tc, address_classes);
 	tcase_add_test(tc, map_prefix_and_self);
 	tcase_add_test(tc, rfc8215_local_use_prefix);

@@ -637,10 +637,11 @@ END_TEST
 
 START_TEST(err_map_syntax)
 {
-	bad(BASE "map 198.51.100.0/24 2001:db8:1::/112\n",
-	    "tayga.conf:4: map: 198.51.100.0/24 and 2001:db8:1::/112 have different suffix lengths", NULL);
-	bad(BASE "map 198.51.100.1 2001:db8:1::/120\n",
-	    "tayga.conf:4: map: 198.51.100.1 and 2001:db8:1::/120 have different suffix lengths", NULL);
+	/* RFC 7757 3.2: the IPv6 suffix must hold the IPv4 suffix bits */
+	bad(BASE "map 198.51.0.0/16 2001:db8:1::/120\n",
+	    "tayga.conf:4: map: the IPv6 suffix of 2001:db8:1::/120 is shorter than the IPv4 suffix of 198.51.0.0/16", NULL);
+	bad(BASE "map 198.51.100.0/24 2001:db8:1::1\n",
+	    "tayga.conf:4: map: the IPv6 suffix of 2001:db8:1::1 is shorter than the IPv4 suffix of 198.51.100.0/24", NULL);
 	bad(BASE "map 198.51.100.1/24 2001:db8:1::/120\n",
 	    "tayga.conf:4: map: 198.51.100.1/24 has bits set after the prefix length", NULL);
 	bad(BASE "map 198.51.100.0/24 2001:db8:1::1/120\n",
@@ -888,7 +889,7 @@ START_TEST(map_file_errors)
 	/* syntax error: reported as mapfile:line */
 	mf = TMPW("m1.txt", "map 198.51.100.1 2001:db8:1::1\n# c\nmap 198.51.100.2/24 2001:db8:1::2\n");
 	snprintf(conf, sizeof(conf), BASE "map-file %s\n", mf);
-	bad(conf, (snprintf(want, sizeof(want), "%s:3: map: 198.51.100.2/24 and 2001:db8:1::2 have different suffix", mf), want), NULL);
+	bad(conf, (snprintf(want, sizeof(want), "%s:3: map: the IPv6 suffix of 2001:db8:1::2 is shorter", mf), want), NULL);
 
 	/* only map lines */
 	mf = TMPW("m2.txt", "map 198.51.100.1 2001:db8:1::1\nprefix 2001:db8::/96\n");
