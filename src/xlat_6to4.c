@@ -326,6 +326,8 @@ enum xlat_verdict xlat_6to4(struct xlat_ctx *x, struct pkt *p)
 		return xlat_drop(x, DROP_OFFLOAD);
 	seed = p->off.flags & OFF_F_NEEDS_CSUM;
 
+	/* validate first: nothing is rewritten until the packet will be sent,
+	 * so an ICMPv6 error below quotes it as received (RFC 4443 2.4(c)) */
 	if (proto == IPPROTO_ICMPV6) {
 		if (ii.frag)
 			return xlat_drop(x, DROP_FRAG); /* RFC 7915 5.2 */
@@ -335,22 +337,12 @@ enum xlat_verdict xlat_6to4(struct xlat_ctx *x, struct pkt *p)
 			return icmp_error_6to4(x, ip, &ii, len, s4, d4);
 		if (l4[0] != 128 && l4[0] != 129)
 			return xlat_drop(x, DROP_ICMP_TYPE); /* MLD, ND, unknown */
-		/* echo: type change, and ICMPv4 has no pseudo-header */
-		uint32_t old = csum_add(csum_pseudo6(&s6, &d6, IPPROTO_ICMPV6, (uint32_t)l4len), l4, 2);
-		l4[0] = l4[0] == 128 ? 8 : 0;
-		uint16_t f;
-		memcpy(&f, l4 + 2, 2);
-		f = csum_replace(f, old, csum_add(0, l4, 2));
-		memcpy(l4 + 2, &f, 2);
-		proto = IPPROTO_ICMP;
 	} else if (!ii.frag_off && proto == IPPROTO_TCP) {
 		if (l4len < 20)
 			return xlat_drop(x, DROP_TRUNCATED);
-		l4_fix(l4 + 16, ip, s4, d4, seed, false);
 	} else if (!ii.frag_off && proto == IPPROTO_UDP) {
 		if (l4len < 8)
 			return xlat_drop(x, DROP_TRUNCATED);
-		l4_fix(l4 + 6, ip, s4, d4, seed, true);
 	}
 
 	tot = IP4_HDR + l4len;
@@ -377,6 +369,20 @@ enum xlat_verdict xlat_6to4(struct xlat_ctx *x, struct pkt *p)
 		return xlat_drop(x, DROP_TOO_BIG);
 	} else if (seed) {
 		p->off.csum_start = IP4_HDR;
+	}
+	if (proto == IPPROTO_ICMPV6) {
+		/* echo: type change, and ICMPv4 has no pseudo-header */
+		uint32_t old = csum_add(csum_pseudo6(&s6, &d6, IPPROTO_ICMPV6, (uint32_t)l4len), l4, 2);
+		l4[0] = l4[0] == 128 ? 8 : 0;
+		uint16_t f;
+		memcpy(&f, l4 + 2, 2);
+		f = csum_replace(f, old, csum_add(0, l4, 2));
+		memcpy(l4 + 2, &f, 2);
+		proto = IPPROTO_ICMP;
+	} else if (!ii.frag_off && proto == IPPROTO_TCP) {
+		l4_fix(l4 + 16, ip, s4, d4, seed, false);
+	} else if (!ii.frag_off && proto == IPPROTO_UDP) {
+		l4_fix(l4 + 6, ip, s4, d4, seed, true);
 	}
 	uint8_t *ip4 = l4 - IP4_HDR;
 	uint8_t hdr[IP4_HDR];
