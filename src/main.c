@@ -299,8 +299,9 @@ static int write_pidfile(const char *path)
 }
 
 /* Fork; the parent waits until the child reports start-up success (a byte
- * '0' on the pipe) or failure (the message), and exits accordingly. */
-static int daemonize(int *ready_fd)
+ * '0' on the pipe) or failure (the message). Returns 0 in the child, 1 in
+ * the parent with its exit status in *status, -1 when fork fails. */
+static int daemonize(int *ready_fd, int *status)
 {
 	int p[2];
 	pid_t pid;
@@ -315,15 +316,18 @@ static int daemonize(int *ready_fd)
 		ssize_t n;
 		close(p[1]);
 		n = read(p[0], msg, sizeof(msg) - 1);
+		close(p[0]);
+		*status = 0;
 		if (n == 1 && msg[0] == '0')
-			_exit(0);
+			return 1;
 		if (n > 0) {
 			msg[n] = '\0';
 			fprintf(stderr, "%s\n", msg[0] == '1' ? msg + 1 : msg);
 		} else {
 			fprintf(stderr, "tayga: daemon exited during start-up\n");
 		}
-		_exit(1);
+		*status = 1;
+		return 1;
 	}
 	close(p[0]);
 	setsid();
@@ -463,9 +467,17 @@ int main(int argc, char **argv)
 	if (c->have_pool && !c->data_dir)
 		log_warn("dynamic-pool without data-dir: dynamic mappings are not kept across restarts");
 	if (!d->o.nodetach) {
-		if (daemonize(&ready_fd) != 0) {
+		int r, status;
+		r = daemonize(&ready_fd, &status);
+		if (r < 0) {
 			fprintf(stderr, "tayga: fork: %s\n", strerror(errno));
+			conf_free(c);
 			return 1;
+		}
+		if (r > 0) {
+			/* the parent: the daemon owns everything from here */
+			conf_free(c);
+			return status;
 		}
 		if (!d->o.log_set)
 			log_init(LOG_TO_SYSLOG, d->o.debug);
