@@ -15,7 +15,8 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 
 FLOOD_COUNT=${FLOOD_COUNT:-30000}
 t_init ping socat python3 ss sha256sum
-t_conf
+STATS="$NETNS_WORKDIR/tayga.prom"
+t_conf "stats-file $STATS" "stats-interval 1"
 tayga_start_fg "$T_CONF" || { t_fail "daemon start"; t_finish; }
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$TAYGA_PID/status" 2>/dev/null; }
@@ -26,13 +27,37 @@ check "baseline ping (static map)" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6"
 check "baseline ping (dynamic pool)" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6_DYN"
 RSS0=$(rss_kb)
 
+# accounted : translated + dropped + answered packets in the stats file
+accounted() {
+	awk '/^tayga_(packets_total|drops_total|echo_replies_total)/ { s += $NF } END { print s + 0 }' "$STATS"
+}
+tun_tx_dropped() { nsxlat cat "/sys/class/net/$TUN_DEV/statistics/tx_dropped"; }
+# a fresh stats file (written every second)
+fresh_stats() { rm -f "$STATS"; wait_until 5 test -s "$STATS"; }
+
 # --- malformed flood, with a ping running through it ----------------------------
+fresh_stats
+A0=$(accounted); Q0=$(tun_tx_dropped)
+DROPS0=$(grep '^tayga_drops_total' "$STATS")
 PINGLOG="$NETNS_WORKDIR/ping-during.log"
 nsclient timeout 60 ping -n -q -i 0.05 -w 4 -I "$CLIENT6" "$SERVER6" > "$PINGLOG" 2>&1 &
 PINGPID=$!
 check "malformed flood ($FLOOD_COUNT packets, both families)" \
-	inject --mode malformed --count "$FLOOD_COUNT" --seed "${FLOOD_SEED:-$$}"
+	eval 'inject --mode malformed --count "$FLOOD_COUNT" --seed "${FLOOD_SEED:-$$}" 2> "$NETNS_WORKDIR/inject.err"'
 wait "$PINGPID"
+# every packet the daemon read is counted: translated, dropped (by reason)
+# or answered; packets the kernel dropped at the tun queue never reached it
+sleep 1.2; fresh_stats
+A1=$(accounted); Q1=$(tun_tx_dropped)
+SENT=$(sed -n 's/.*: \([0-9]*\) sent.*/\1/p' "$NETNS_WORKDIR/inject.err")
+PING_PKTS=$(awk '/packets transmitted/ { print $1 + $4 }' "$PINGLOG")
+check "every flood packet counted ($((A1 - A0)) counted, ${SENT:-?} sent, $((Q1 - Q0)) dropped by the kernel, ${PING_PKTS:-?} ping)" \
+	test -n "$SENT" -a -n "$PING_PKTS" -a $((A1 - A0 - ${PING_PKTS:-0})) -ge $((${SENT:-1} - (Q1 - Q0)))
+NREASONS=$(grep '^tayga_drops_total' "$STATS" | while read -r k v; do
+	old=$(printf '%s\n' "$DROPS0" | awk -v k="$k" '$1 == k { print $2 }')
+	[ "$v" -gt "${old:-0}" ] && echo "$k"
+done | wc -l)
+check "flood drops spread over several reasons ($NREASONS)" test "$NREASONS" -ge 5
 loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$PINGLOG")
 if [ -n "$loss" ] && awk -v l="$loss" 'BEGIN { exit !(l <= 10) }'; then
 	t_pass "legitimate ping during the flood (loss $loss%)"
