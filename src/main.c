@@ -506,6 +506,12 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "tayga: pidfile %s: %s", d->o.pidfile, strerror(errno));
 		startup_failed(ready_fd, err);
 	}
+	/* after -u/-g the daemon still writes dynamic.map (a temp file and a
+	 * rename) into data-dir: hand the directory to that user */
+	if ((pw || gr) && c->data_dir &&
+	    chown(c->data_dir, pw ? pw->pw_uid : (uid_t)-1, gr ? gr->gr_gid : pw->pw_gid) != 0)
+		log_warn("data-dir %s: chown: %s (dynamic.map may not be writable)", c->data_dir,
+			 strerror(errno));
 	if (d->o.chroot) {
 		if (chroot(c->data_dir) != 0 || chdir("/") != 0) {
 			snprintf(err, sizeof(err), "tayga: chroot %s: %s", c->data_dir, strerror(errno));
