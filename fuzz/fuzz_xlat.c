@@ -5,13 +5,18 @@
  * and clock steps; the rest is the packet. Built twice: FUZZ_DIR 4 forces
  * an IPv4 version nibble, 6 an IPv6 one, so each harness spends its time on
  * one direction. Every emitted packet is checked for basic invariants.
+ * Emitted packets go through the UDP write coalescer as in the daemon (its
+ * run is kept across inputs and flushed when byte 1 has bit 0x40), and
+ * every super-packet it writes is split again with the software segmenter.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "coalesce.h"
 #include "conf.h"
+#include "gso.h"
 #include "map.h"
 #include "pool.h"
 #include "xlat.h"
@@ -84,6 +89,40 @@ static void check_emit(void *arg, const struct pkt *p)
 	} else {
 		abort();
 	}
+}
+
+static uint8_t *cobuf;   /* the coalescer's run buffer */
+
+static void check_coalesced(void *arg, const struct pkt *p)
+{
+	static uint8_t *segbuf;
+	check_emit(arg, p);
+	/* only the coalescer's own super-packets (translated GSO input passes
+	 * through with whatever the fuzzer gave it) */
+	if (p->off.gso_type != OFF_GSO_UDP_L4 || p->data != cobuf + PKT_HEADROOM)
+		return;
+	if (!segbuf && !(segbuf = malloc(PKT_BUF_SIZE)))
+		abort();
+	/* a merged run always splits into two or more datagrams */
+	if (gso_segment(p, segbuf, check_emit, NULL) < 2)
+		abort();
+}
+
+static struct coalesce *coalescer(void)
+{
+	static struct coalesce c;
+	if (!cobuf) {
+		if (!(cobuf = malloc(PKT_BUF_SIZE)))
+			abort();
+		coalesce_init(&c, cobuf, NULL, check_coalesced, NULL);
+	}
+	return &c;
+}
+
+static void emit_coalesced(void *arg, const struct pkt *p)
+{
+	(void)arg;
+	coalesce_put(coalescer(), p);
 }
 
 static struct env *get_env(unsigned v, unsigned m)
@@ -165,9 +204,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	x.icmp_rl = &e->rl;
 	x.now = now;
 	x.now_ms = now_ms;
-	x.emit = check_emit;
+	x.emit = emit_coalesced;
 	x.scratch = e->scratch;
 	xlat_packet(&x, &p);
+	if (data[1] & 0x40)
+		coalesce_flush(coalescer());
 	free(buf);
 	return 0;
 }

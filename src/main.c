@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coalesce.h"
 #include "conf.h"
 #include "log.h"
 #include "map.h"
@@ -64,7 +65,8 @@ struct daemon {
 	struct ratelimit rl;
 	struct xlat_cfg xcfg;
 	struct xlat_ctx ctx;
-	uint8_t *buf, *scratch;
+	uint8_t *buf, *scratch, *cobuf;
+	struct coalesce co;   /* UDP write batching (USO) */
 	bool chrooted;
 	time_t last_stats;
 	uint64_t last_save_ms;
@@ -236,12 +238,13 @@ static void log_stats(const struct daemon *d)
 	const struct stats *s = &d->stats;
 	log_info("stats: 4to6 %llu packets %llu bytes, 6to4 %llu packets %llu bytes, "
 		 "icmp4 sent %llu, icmp6 sent %llu, echo replies %llu, dynamic %zu (created %llu), "
-		 "dropped %llu",
+		 "udp coalesced %llu, dropped %llu",
 		 (unsigned long long)s->pkts[DIR_4TO6], (unsigned long long)s->bytes[DIR_4TO6],
 		 (unsigned long long)s->pkts[DIR_6TO4], (unsigned long long)s->bytes[DIR_6TO4],
 		 (unsigned long long)s->icmp4_sent, (unsigned long long)s->icmp6_sent,
 		 (unsigned long long)s->echo_replies, pool_count(d->st.pool),
-		 (unsigned long long)s->dyn_created, (unsigned long long)stats_total_drops(s));
+		 (unsigned long long)s->dyn_created, (unsigned long long)s->udp_coalesced,
+		 (unsigned long long)stats_total_drops(s));
 	for (int r = 0; r < DROP_MAX; r++)
 		if (s->drops[r])
 			log_info("stats: dropped %s: %llu", stats_drop_name((enum drop_reason)r),
@@ -282,11 +285,24 @@ static void reload(struct daemon *d)
 		 c->nmaps, pool_count(d->st.pool));
 }
 
-static void emit_tun(void *arg, const struct pkt *p)
+static void write_tun(void *arg, const struct pkt *p)
 {
 	struct daemon *d = arg;
 	if (tun_write(&d->tun, p) != 0)
 		d->stats.drops[DROP_WRITE]++;
+}
+
+/* Translated packets go out through the UDP coalescer when the kernel takes
+ * USO writes (one write per same-flow burst); otherwise one by one. */
+static void emit_tun(void *arg, const struct pkt *p)
+{
+	struct daemon *d = arg;
+	if (d->tun.uso && !d->tun.gso_write_broken) {
+		coalesce_put(&d->co, p);
+	} else {
+		coalesce_flush(&d->co);
+		write_tun(d, p);
+	}
 }
 
 static int write_pidfile(const char *path)
@@ -391,6 +407,8 @@ static void run(struct daemon *d)
 				}
 				xlat_packet(&d->ctx, &p);
 			}
+			/* nothing waits past a drain */
+			coalesce_flush(&d->co);
 		}
 		if (n > 0 && (pfd[1].revents & POLLIN)) {
 			unsigned char sigs[16];
@@ -541,8 +559,10 @@ int main(int argc, char **argv)
 
 	d->buf = malloc(PKT_BUF_SIZE);
 	d->scratch = malloc(PKT_BUF_SIZE);
-	if (!d->buf || !d->scratch)
+	d->cobuf = malloc(PKT_BUF_SIZE);
+	if (!d->buf || !d->scratch || !d->cobuf)
 		startup_failed(ready_fd, "tayga: out of memory");
+	coalesce_init(&d->co, d->cobuf, &d->stats.udp_coalesced, write_tun, d);
 	d->ctx.cfg = &d->xcfg;
 	d->ctx.stats = &d->stats;
 	d->ctx.icmp_rl = &d->rl;
@@ -573,6 +593,7 @@ int main(int argc, char **argv)
 	state_free(&d->st);
 	free(d->buf);
 	free(d->scratch);
+	free(d->cobuf);
 	log_info("exiting");
 	return 0;
 }

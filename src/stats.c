@@ -88,6 +88,10 @@ void stats_write_prom(const struct stats *s, FILE *f)
 		  "Echo requests to the translator's own addresses answered.");
 	fprintf(f, "tayga_echo_replies_total %" PRIu64 "\n", s->echo_replies);
 
+	prom_head(f, "tayga_udp_coalesced_total", "counter",
+		  "UDP datagrams written to the tun merged into USO super-packets.");
+	fprintf(f, "tayga_udp_coalesced_total %" PRIu64 "\n", s->udp_coalesced);
+
 	prom_head(f, "tayga_dynamic_mappings_created_total", "counter",
 		  "Dynamic pool mappings created.");
 	fprintf(f, "tayga_dynamic_mappings_created_total %" PRIu64 "\n", s->dyn_created);

@@ -4,7 +4,9 @@
 #   --mktun / --rmtun; pidfile and clean exit on SIGTERM, in foreground (-n)
 #   and forking mode; ping both ways (dynamic pool + MASQUERADE, static map);
 #   ping to the translator's own addresses; TCP transfers in both directions
-#   with sha256-verified content; UDP echo of varied-size datagrams.
+#   with sha256-verified content; UDP echo of varied-size datagrams and of
+#   bursts of same-size datagrams (merged into USO writes where the kernel
+#   takes them).
 # TAYGA_OFFLOAD=on|off runs the same checks with `offload on|off`.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 . "$(dirname "$0")/lib.sh"
@@ -58,6 +60,18 @@ check "UDP echo dynamic client -> server (MASQUERADE)" \
 	udp_echo "$NS_SERVER" "$SERVER4" "$NS_CLIENT" "$SERVER6" 5009 --count 500 --bind "$CLIENT6_DYN"
 check "UDP echo server -> client via static map" \
 	udp_echo "$NS_CLIENT" "$CLIENT6" "$NS_SERVER" "$CLIENT4" 5008 --count 500
+
+# back-to-back datagrams of one flow: with USO the daemon writes each burst
+# as one super-packet, the kernel splits it; every datagram must arrive intact
+check "UDP bursts client -> server and back (2000 x 200 bytes, 50 in flight)" \
+	udp_burst "$NS_SERVER" "$SERVER4" "$NS_CLIENT" "$SERVER6" 5010 --bind "$CLIENT6"
+check "UDP bursts server -> client and back (2000 x 1000 bytes, 50 in flight)" \
+	udp_burst "$NS_CLIENT" "$CLIENT6" "$NS_SERVER" "$CLIENT4" 5011 --size 1000
+if grep -q '^offload:.*USO4' "$NETNS_WORKDIR/tayga.log"; then
+	kill -USR1 "$TAYGA_PID"
+	check "USO: bursts were merged into super-packets (SIGUSR1 stats)" \
+		wait_until 5 grep -Eq 'udp coalesced [1-9]' "$NETNS_WORKDIR/tayga.log"
+fi
 
 check "daemon still running after traffic" kill -0 "$TAYGA_PID"
 

@@ -125,6 +125,10 @@ tcp_xfer() {
 
 # udp_echo SERVER_NS SERVER_BIND_ADDR CLIENT_NS HOST PORT [client args]:
 # datagrams of varied size go out and must come back byte for byte
+# udp_burst: the same with same-size datagrams sent in bursts (nettool.py
+# udp-burst-client)
+udp_burst() { UDP_CLIENT=udp-burst-client udp_echo "$@"; }
+
 udp_echo() {
 	local sns=$1 baddr=$2 cns=$3 host=$4 port=$5; shift 5
 	local spid rc fam=4
@@ -135,7 +139,7 @@ udp_echo() {
 		kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
 		echo "udp echo server did not come up"; return 1
 	fi
-	nsx "$cns" timeout 60 python3 "$NETTOOL" udp-echo-client "$host" "$port" "$@"
+	nsx "$cns" timeout 60 python3 "$NETTOOL" "${UDP_CLIENT:-udp-echo-client}" "$host" "$port" "$@"
 	rc=$?
 	kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
 	return $rc

@@ -6,6 +6,9 @@
   udp-echo-client HOST PORT [--count N] [--max-size BYTES] [--seed S]
       send N datagrams of varied size and pseudo-random content, each one
       must come back byte for byte (retries on loss); exit 0 only if all did
+  udp-burst-client HOST PORT [--count N] [--size BYTES] [--burst B]
+      send same-size datagrams B at a time without waiting for the echoes,
+      each must come back byte for byte (lost ones resent); exit 0 only if all did
   tcp-slow-send HOST PORT --bytes N --seconds T [--bind A] --save FILE
       connect and send N pseudo-random bytes spread over T seconds (a flow that
       is alive while the test changes something); FILE gets what was sent
@@ -93,6 +96,53 @@ def udp_echo_client(a):
     print(f"udp-echo-client: {a.count} datagrams, {total} bytes, "
           f"{retries} retries, {failed} failed", file=sys.stderr)
     return 0 if failed == 0 else 1
+
+
+def udp_burst_client(a):
+    """Send datagrams of one size --burst at a time without waiting, then
+    collect the echoes; each must come back byte for byte. Missing ones are
+    sent again (a few rounds). Back-to-back datagrams of one flow are what
+    the translator merges into one USO write, in both directions."""
+    info = socket.getaddrinfo(a.host, a.port, 0, socket.SOCK_DGRAM)[0]
+    s = socket.socket(info[0], socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    if a.bind:
+        s.bind((a.bind, 0))
+    s.connect(info[4])
+    s.settimeout(a.timeout)
+    rnd = random.Random(a.seed)
+    want = {}
+    for seq in range(a.count):
+        want[seq] = struct.pack("!I", seq) + rnd.randbytes(a.size - 4)
+    missing = sorted(want)
+    bad = resent = 0
+    for rnd_no in range(a.retries + 1):
+        if rnd_no:
+            resent += len(missing)
+        for i in range(0, len(missing), a.burst):
+            batch = missing[i:i + a.burst]
+            for seq in batch:
+                s.send(want[seq])
+            got = set()
+            while len(got) < len(batch):
+                try:
+                    d = s.recv(65535)
+                except (socket.timeout, ConnectionRefusedError):
+                    break
+                seq = struct.unpack("!I", d[:4])[0] if len(d) >= 4 else -1
+                if want.get(seq) != d:
+                    bad += 1
+                elif seq in batch:
+                    got.add(seq)
+            for seq in got:
+                want[seq] = None
+        missing = [q for q in missing if want[q] is not None]
+        if not missing:
+            break
+    print(f"udp-burst-client: {a.count} datagrams of {a.size} bytes in bursts of "
+          f"{a.burst}, {resent} resent, {len(missing)} lost, {bad} corrupt",
+          file=sys.stderr)
+    return 0 if not missing and bad == 0 else 1
 
 
 def tcp_slow_send(a):
@@ -415,6 +465,17 @@ def main():
     q.add_argument("--retries", type=int, default=5)
     q.add_argument("--bind", default=None)
     q.set_defaults(fn=udp_echo_client)
+    q = sub.add_parser("udp-burst-client")
+    q.add_argument("host")
+    q.add_argument("port", type=int)
+    q.add_argument("--count", type=int, default=2000)
+    q.add_argument("--size", type=int, default=200)
+    q.add_argument("--burst", type=int, default=50)
+    q.add_argument("--seed", type=int, default=1)
+    q.add_argument("--timeout", type=float, default=1.0)
+    q.add_argument("--retries", type=int, default=3)
+    q.add_argument("--bind", default=None)
+    q.set_defaults(fn=udp_burst_client)
     q = sub.add_parser("tcp-slow-send")
     q.add_argument("host")
     q.add_argument("port", type=int)
