@@ -4,6 +4,9 @@
  * owns the I/O: the tun fd, signals (self-pipe), the clock, dynamic.map and
  * stats-file writes, and SIGHUP reloads that swap in a new configuration.
  */
+#ifdef HAVE_CONFIG_H
+#include "config.h"   /* PACKAGE_VERSION */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

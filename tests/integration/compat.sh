@@ -15,6 +15,11 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 t_init ping python3 ss
 LOG="$NETNS_WORKDIR/tayga.log"
 
+# scripts compare versions: --version names the release configure.ac sets
+VERSION=$(sed -n 's/^AC_INIT(\[tayga\], *\[\([^]]*\)\].*/\1/p' "$SRCDIR/configure.ac")
+check "--version prints tayga $VERSION" \
+	eval "[ \"\$(\"\$TAYGA_BIN\" --version)\" = \"tayga $VERSION\" ] && [ -n \"$VERSION\" ]"
+
 stop_wait() {  # PID SIGNAL
 	kill "-$2" "$1" 2>/dev/null
 	wait_until 10 eval "! kill -0 $1 2>/dev/null"
