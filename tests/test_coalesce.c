@@ -13,6 +13,7 @@
 
 #include "coalesce.h"
 #include "gso.h"
+#include "bytes.h"
 #include "testpkt.h"
 
 #define MAXOUT 256
@@ -68,8 +69,6 @@ static void teardown(void)
 	free(scratch);
 }
 
-static uint16_t get16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
-static void put16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; }
 
 static uint16_t fold(uint32_t s)
 {

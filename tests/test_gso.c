@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "testpkt.h"
 #include "gso.h"
 
@@ -56,8 +57,6 @@ static void teardown(void)
 	free(tmp);
 }
 
-static void put16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; }
-static uint16_t get16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
 
 static uint16_t fold(uint32_t s)
 {

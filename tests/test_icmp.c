@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "testpkt.h"
 #include "stats.h"
 
@@ -39,7 +40,6 @@ static void clear(void)
 	E.nout = 0;
 }
 
-static void put16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; }
 
 /* IPv4 UDP packet from src to dst with dlen data bytes, valid checksums */
 static size_t udp4(uint8_t *b, const char *src, const char *dst, uint8_t ttl, uint16_t frag, size_t dlen)

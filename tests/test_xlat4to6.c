@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "testpkt.h"
 #include "stats.h"
 
@@ -53,8 +54,6 @@ static void reinit(const char *conf, unsigned mtu)
 	tp_env_init(&E, conf, mtu);
 }
 
-static void put16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; }
-static void put32(uint8_t *b, uint32_t v) { put16(b, (uint16_t)(v >> 16)); put16(b + 2, (uint16_t)v); }
 
 /* run pkt and expect exactly one emitted packet equal to want */
 static void expect_one(const uint8_t *pkt, size_t len, const uint8_t *w, size_t wl)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "testpkt.h"
 #include "stats.h"
 
@@ -54,7 +55,6 @@ static void reinit(const char *conf, unsigned mtu)
 	tp_env_init(&E, conf, mtu);
 }
 
-static void put16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; }
 static uint16_t rd16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
 
 static size_t ck_off(uint8_t proto)

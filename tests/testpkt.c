@@ -1,4 +1,5 @@
 /* testpkt.c - see testpkt.h */
+#include "bytes.h"
 #include "testpkt.h"
 
 #include <arpa/inet.h>
@@ -52,8 +53,6 @@ void tp_a6(const char *s, uint8_t out[16])
 	}
 }
 
-static void put16(uint8_t *b, uint16_t v) { b[0] = v >> 8; b[1] = v & 0xff; }
-static void put32(uint8_t *b, uint32_t v) { put16(b, v >> 16); put16(b + 2, v & 0xffff); }
 
 size_t tp_ipv4(uint8_t *b, const char *src, const char *dst, uint8_t proto,
 	       uint8_t ttl, uint8_t tos, uint16_t id, uint16_t frag,

@@ -36,16 +36,6 @@ daemon_pid() { ip netns pids "$NS_XLAT" | while read -r p; do
 	case "$(cat "/proc/$p/comm" 2>/dev/null)" in
 	tayga|memcheck-*) echo "$p" ;;
 	esac; done | head -n 1; }
-stop_daemon() {
-	local guard rc
-	kill -TERM "$TAYGA_PID"
-	( sleep 10; kill -KILL "$TAYGA_PID" ) 2>/dev/null &
-	guard=$!
-	wait "$TAYGA_PID"; rc=$?
-	kill "$guard" 2>/dev/null; wait "$guard" 2>/dev/null
-	return $rc
-}
-v4_of() { awk -F'\t' -v a="$1" '!/^#/ && $2 == a { print $1 }' "$DMAP"; }
 
 tayga_start_fg "$T_CONF" -u "$USER_" -g "$GROUP_" -r || { t_fail "daemon start"; t_finish; }
 wait_until 5 test -n "$(daemon_pid)"

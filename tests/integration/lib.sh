@@ -125,6 +125,22 @@ tcp_xfer() {
 
 # udp_echo SERVER_NS SERVER_BIND_ADDR CLIENT_NS HOST PORT [client args]:
 # datagrams of varied size go out and must come back byte for byte
+# stop_daemon : SIGTERM, reap it (SIGKILL after 10 s); status = the daemon's
+# exit status. Must run in this shell, not inside `check` (a subshell can't
+# wait for it).
+stop_daemon() {
+	local guard rc
+	kill -TERM "$TAYGA_PID"
+	( sleep 10; kill -KILL "$TAYGA_PID" ) 2>/dev/null &
+	guard=$!
+	wait "$TAYGA_PID"; rc=$?
+	kill "$guard" 2>/dev/null; wait "$guard" 2>/dev/null
+	return $rc
+}
+
+# v4_of IPV6 : the IPv4 address the dynamic.map at $DMAP assigns to it
+v4_of() { awk -F'\t' -v a="$1" '!/^#/ && $2 == a { print $1 }' "$DMAP"; }
+
 # udp_burst: the same with same-size datagrams sent in bursts (nettool.py
 # udp-burst-client)
 udp_burst() { UDP_CLIENT=udp-burst-client udp_echo "$@"; }

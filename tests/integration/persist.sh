@@ -12,20 +12,6 @@ DMAP="$NETNS_WORKDIR/data/dynamic.map"
 for a in 4 5 6; do nsclient ip addr add "2001:db8:1::$a/64" dev c0 nodad; done
 t_conf
 
-# stop_daemon : SIGTERM, reap it (SIGKILL after 10 s); status = the daemon's
-# exit status. Must run in this shell, not inside `check` (a subshell can't
-# wait for it).
-stop_daemon() {
-	local guard rc
-	kill -TERM "$TAYGA_PID"
-	( sleep 10; kill -KILL "$TAYGA_PID" ) 2>/dev/null &
-	guard=$!
-	wait "$TAYGA_PID"; rc=$?
-	kill "$guard" 2>/dev/null; wait "$guard" 2>/dev/null
-	return $rc
-}
-# v4_of IPV6 : the IPv4 address dynamic.map assigns to it
-v4_of() { awk -F'\t' -v a="$1" '!/^#/ && $2 == a { print $1 }' "$DMAP"; }
 touch_from() { ping_ok "$NS_CLIENT" "$SERVER6" -I "$1"; }
 
 # validate_dmap FILE POOL : every non-comment line is IPv4 TAB IPv6 TAB
