@@ -142,7 +142,7 @@ static struct env *get_env(unsigned v, unsigned m)
 	e->cfg.conf = e->conf;
 	e->cfg.map = e->map;
 	e->cfg.mtu = mtus[m];
-	e->cfg.offload = e->conf->offload == OFFLOAD_ON;
+	e->cfg.offload = e->conf->offload == MODE_ON;
 	e->cfg.uso = e->cfg.offload;
 	ratelimit_init(&e->rl, e->conf->icmp_rate, e->conf->icmp_burst, 0);
 	return e;

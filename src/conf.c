@@ -32,7 +32,7 @@ enum dir_id {
 	D_DYNAMIC_POOL, D_DATA_DIR, D_MAP_FILE, D_UDP_CKSUM_MODE, D_LOG,
 	D_OFFLINK_MTU, D_STRICT_FRAG_HDR, D_TUN_UP, D_TUN_IP, D_TUN_ROUTE,
 	D_WORKERS, D_OFFLOAD, D_DYNAMIC_LIMIT, D_RFC6791_V4, D_RFC6791_V6,
-	D_ICMP_RATELIMIT, D_STATS_FILE, D_STATS_INTERVAL,
+	D_ICMP_RATELIMIT, D_STATS_FILE, D_STATS_INTERVAL, D_IO_URING,
 	D_COUNT
 };
 
@@ -616,18 +616,29 @@ static bool d_workers(struct parser *p, const char *name, char **argv, int argc)
 	return true;
 }
 
+static bool parse_tristate(struct parser *p, const char *name, const char *arg, enum tristate *m)
+{
+	if (strcasecmp(arg, "auto") == 0)
+		*m = MODE_AUTO;
+	else if (strcasecmp(arg, "on") == 0 || strcasecmp(arg, "yes") == 0)
+		*m = MODE_ON;
+	else if (strcasecmp(arg, "off") == 0 || strcasecmp(arg, "no") == 0)
+		*m = MODE_OFF;
+	else
+		return fail(p, "%s: expected auto, on or off, not \"%s\"", name, arg);
+	return true;
+}
+
 static bool d_offload(struct parser *p, const char *name, char **argv, int argc)
 {
 	(void)argc;
-	if (strcasecmp(argv[0], "auto") == 0)
-		p->c->offload = OFFLOAD_AUTO;
-	else if (strcasecmp(argv[0], "on") == 0 || strcasecmp(argv[0], "yes") == 0)
-		p->c->offload = OFFLOAD_ON;
-	else if (strcasecmp(argv[0], "off") == 0 || strcasecmp(argv[0], "no") == 0)
-		p->c->offload = OFFLOAD_OFF;
-	else
-		return fail(p, "%s: expected auto, on or off, not \"%s\"", name, argv[0]);
-	return true;
+	return parse_tristate(p, name, argv[0], &p->c->offload);
+}
+
+static bool d_io_uring(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	return parse_tristate(p, name, argv[0], &p->c->io_uring);
 }
 
 static bool d_dynamic_limit(struct parser *p, const char *name, char **argv, int argc)
@@ -735,6 +746,7 @@ static const struct directive {
 	{ "tun-route", D_TUN_ROUTE, d_tun_route, 1, 1, true, "PREFIX[/LEN]" },
 	{ "workers", D_WORKERS, d_workers, 1, 1, false, "N" },
 	{ "offload", D_OFFLOAD, d_offload, 1, 1, false, "auto|on|off" },
+	{ "io-uring", D_IO_URING, d_io_uring, 1, 1, false, "auto|on|off" },
 	{ "dynamic-limit", D_DYNAMIC_LIMIT, d_dynamic_limit, 2, 2, false, "PREFIXLEN COUNT" },
 	{ "rfc6791-v4", D_RFC6791_V4, d_rfc6791_v4, 1, 1, false, "ADDRESS" },
 	{ "rfc6791-v6", D_RFC6791_V6, d_rfc6791_v6, 1, 1, false, "ADDRESS" },
@@ -1063,7 +1075,8 @@ static struct config *config_new(void)
 	c->wkpf_strict = true;
 	c->udp_cksum_mode = UDP_CKSUM_DROP;
 	c->offlink_mtu = 1280;
-	c->offload = OFFLOAD_AUTO;
+	c->offload = MODE_AUTO;
+	c->io_uring = MODE_AUTO;
 	c->icmp_rate = 100;
 	c->icmp_burst = 50;
 	c->stats_interval = 60;

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 enum udp_cksum_mode { UDP_CKSUM_DROP = 0, UDP_CKSUM_CALC, UDP_CKSUM_FWD };
-enum offload_mode { OFFLOAD_AUTO = 0, OFFLOAD_ON, OFFLOAD_OFF };
+enum tristate { MODE_AUTO = 0, MODE_ON, MODE_OFF };
 
 /* `log` directive event classes (bit mask) */
 #define LOG_EV_DROP   0x01u /* packets dropped */
@@ -81,7 +81,8 @@ struct config {
 	size_t ntun_routes;
 	unsigned workers;               /* accepted, ignored (single-threaded) */
 
-	enum offload_mode offload;      /* default auto */
+	enum tristate offload;          /* default auto */
+	enum tristate io_uring;         /* batched tun reads (Linux); default auto */
 
 	/* RFC 6791: source for translated ICMP errors whose source can't be
 	 * mapped. Default: ipv4_addr / ipv6_addr. */

@@ -68,7 +68,7 @@ struct daemon {
 	struct ratelimit rl;
 	struct xlat_cfg xcfg;
 	struct xlat_ctx ctx;
-	uint8_t *buf, *scratch, *cobuf;
+	uint8_t *scratch, *cobuf;
 	struct coalesce co;   /* UDP write batching (USO) */
 	bool chrooted;
 	time_t last_stats;
@@ -241,12 +241,14 @@ static void log_stats(const struct daemon *d)
 	const struct stats *s = &d->stats;
 	log_info("stats: 4to6 %llu packets %llu bytes, 6to4 %llu packets %llu bytes, "
 		 "icmp4 sent %llu, icmp6 sent %llu, echo replies %llu, dynamic %zu (created %llu), "
-		 "udp coalesced %llu, dropped %llu",
+		 "udp coalesced %llu, tun reads %llu (%llu packets), tun writes %llu, dropped %llu",
 		 (unsigned long long)s->pkts[DIR_4TO6], (unsigned long long)s->bytes[DIR_4TO6],
 		 (unsigned long long)s->pkts[DIR_6TO4], (unsigned long long)s->bytes[DIR_6TO4],
 		 (unsigned long long)s->icmp4_sent, (unsigned long long)s->icmp6_sent,
 		 (unsigned long long)s->echo_replies, pool_count(d->st.pool),
 		 (unsigned long long)s->dyn_created, (unsigned long long)s->udp_coalesced,
+		 (unsigned long long)s->tun_read_calls, (unsigned long long)s->tun_read_pkts,
+		 (unsigned long long)s->tun_write_calls,
 		 (unsigned long long)stats_total_drops(s));
 	for (int r = 0; r < DROP_MAX; r++)
 		if (s->drops[r])
@@ -272,6 +274,8 @@ static void reload(struct daemon *d)
 		conf_free(c);
 		return;
 	}
+	if (c->offload != d->st.conf->offload || c->io_uring != d->st.conf->io_uring)
+		log_warn("reload: offload and io-uring changes take effect at the next restart");
 	if (state_build(&ns, c, d->chrooted, err, sizeof(err)) != 0) {
 		log_err("reload failed, keeping the running configuration: %s", err);
 		state_free(&ns);
@@ -291,6 +295,7 @@ static void reload(struct daemon *d)
 static void write_tun(void *arg, const struct pkt *p)
 {
 	struct daemon *d = arg;
+	d->stats.tun_write_calls++;
 	if (tun_write(&d->tun, p) != 0)
 		d->stats.drops[DROP_WRITE]++;
 }
@@ -399,16 +404,21 @@ static void run(struct daemon *d)
 		if (n > 0 && (pfd[0].revents & POLLIN)) {
 			d->ctx.now = now;
 			d->ctx.now_ms = mono_ms();
-			for (int i = 0; i < DRAIN_MAX; i++) {
-				struct pkt p;
-				int r = tun_read(&d->tun, d->buf, &p);
-				if (r == 0)
-					break;
+			for (int i = 0; i < DRAIN_MAX;) {
+				struct pkt p[TUN_BATCH_MAX];
+				bool drained;
+				int r = tun_read_batch(&d->tun, p, &drained);
 				if (r < 0) {
 					log_err("tun read: %s", strerror(errno));
 					break;
 				}
-				xlat_packet(&d->ctx, &p);
+				d->stats.tun_read_calls++;
+				d->stats.tun_read_pkts += (uint64_t)r;
+				for (int k = 0; k < r; k++)
+					xlat_packet(&d->ctx, &p[k]);
+				i += r;
+				if (drained || r == 0)
+					break;
 			}
 			/* nothing waits past a drain */
 			coalesce_flush(&d->co);
@@ -560,10 +570,9 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	d->buf = malloc(PKT_BUF_SIZE);
 	d->scratch = malloc(PKT_BUF_SIZE);
 	d->cobuf = malloc(PKT_BUF_SIZE);
-	if (!d->buf || !d->scratch || !d->cobuf)
+	if (!d->scratch || !d->cobuf)
 		startup_failed(ready_fd, "tayga: out of memory");
 	coalesce_init(&d->co, d->cobuf, &d->stats.udp_coalesced, write_tun, d);
 	d->ctx.cfg = &d->xcfg;
@@ -594,7 +603,6 @@ int main(int argc, char **argv)
 		unlink(d->o.pidfile);
 	tun_close(&d->tun);
 	state_free(&d->st);
-	free(d->buf);
 	free(d->scratch);
 	free(d->cobuf);
 	log_info("exiting");

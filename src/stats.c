@@ -92,6 +92,14 @@ void stats_write_prom(const struct stats *s, FILE *f)
 		  "UDP datagrams written to the tun merged into USO super-packets.");
 	fprintf(f, "tayga_udp_coalesced_total %" PRIu64 "\n", s->udp_coalesced);
 
+	prom_head(f, "tayga_tun_read_calls_total", "counter",
+		  "System calls that read from the tun (one io_uring batch counts once).");
+	fprintf(f, "tayga_tun_read_calls_total %" PRIu64 "\n", s->tun_read_calls);
+	prom_head(f, "tayga_tun_read_packets_total", "counter", "Packets read from the tun.");
+	fprintf(f, "tayga_tun_read_packets_total %" PRIu64 "\n", s->tun_read_pkts);
+	prom_head(f, "tayga_tun_write_calls_total", "counter", "Writes to the tun.");
+	fprintf(f, "tayga_tun_write_calls_total %" PRIu64 "\n", s->tun_write_calls);
+
 	prom_head(f, "tayga_dynamic_mappings_created_total", "counter",
 		  "Dynamic pool mappings created.");
 	fprintf(f, "tayga_dynamic_mappings_created_total %" PRIu64 "\n", s->dyn_created);

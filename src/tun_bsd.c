@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <net/if_tun.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -85,20 +86,32 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
 	snprintf(t->name, sizeof(t->name), "%s", c->tun_device);
-	if (c->offload == OFFLOAD_ON) {
+	if (c->offload == MODE_ON) {
 		snprintf(err, errlen, "offload on: the BSD tun driver has no segmentation offload");
+		return -1;
+	}
+	if (c->io_uring == MODE_ON) {
+		snprintf(err, errlen, "io-uring on: io_uring is Linux only");
+		return -1;
+	}
+	t->rbuf = malloc(PKT_BUF_SIZE);
+	if (!t->rbuf) {
+		snprintf(err, errlen, "tun-device %s: out of memory", t->name);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/dev/%s", t->name);
 	fd = open(path, O_RDWR);
 	if (fd < 0 && errno == ENOENT) {
-		if (if_create(t->name, err, errlen) != 0)
+		if (if_create(t->name, err, errlen) != 0) {
+			tun_close(t);
 			return -1;
+		}
 		fd = open(path, O_RDWR);
 	}
 	if (fd < 0) {
 		snprintf(err, errlen, "tun-device %s: cannot open %s: %s", t->name, path,
 			 strerror(errno));
+		tun_close(t);
 		return -1;
 	}
 #ifdef TUNSIFHEAD
@@ -109,6 +122,7 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 		if (ioctl(fd, TUNSIFHEAD, &on) < 0) {
 			snprintf(err, errlen, "tun-device %s: TUNSIFHEAD: %s", t->name, strerror(errno));
 			close(fd);
+			tun_close(t);
 			return -1;
 		}
 	}
@@ -116,6 +130,7 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
 		snprintf(err, errlen, "tun-device %s: O_NONBLOCK: %s", t->name, strerror(errno));
 		close(fd);
+		tun_close(t);
 		return -1;
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -136,6 +151,8 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 
 void tun_close(struct tun *t)
 {
+	free(t->rbuf);
+	t->rbuf = NULL;
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
@@ -175,13 +192,18 @@ int tun_configure(struct tun *t, const struct config *c, char *err, size_t errle
 	return 0;
 }
 
-int tun_read(struct tun *t, uint8_t *buf, struct pkt *p)
+int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained)
 {
+	uint8_t *buf = t->rbuf;
 	uint8_t *start = buf + PKT_HEADROOM - AF_HDR_LEN;
 	ssize_t n = read(t->fd, start, PKT_MAX_LEN + AF_HDR_LEN);
+	struct pkt *p = &pkts[0];
 
-	if (n < 0)
-		return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
+	*drained = false;
+	if (n < 0) {
+		*drained = errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+		return *drained ? 0 : -1;
+	}
 	memset(&p->off, 0, sizeof(p->off));
 	/* the translator dispatches on the IP version nibble; the AF header
 	 * carries nothing more */

@@ -7,8 +7,10 @@
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 #include "gso.h"
 #include "log.h"
 #include "netlink.h"
+#include "uring.h"
 
 /* Debian 12's linux-libc-dev predates USO (Linux 6.2) */
 #ifndef TUN_F_USO4
@@ -29,6 +32,7 @@
 #define VNET_HDR_LEN 12
 #define TXQ_DEFAULT 500
 #define TXQ_WANTED 5000
+#define BATCH_MIN 4       /* reads queued per call when the load is light */
 
 static int ctl_sock(void)
 {
@@ -70,6 +74,41 @@ int tun_persist(const char *name, bool persist, char *err, size_t errlen)
 	return 0;
 }
 
+/* Read buffers (allocated once; pages are touched only when a batch that
+ * deep is used) and, unless `io-uring off`, the io_uring for batched reads. */
+static int open_reader(struct tun *t, const struct config *c, char *err, size_t errlen)
+{
+	t->rbuf = mmap(NULL, (size_t)TUN_BATCH_MAX * PKT_BUF_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (t->rbuf == MAP_FAILED) {
+		t->rbuf = NULL;
+		snprintf(err, errlen, "tun-device %s: read buffers: %s", t->name, strerror(errno));
+		return -1;
+	}
+	t->batch = BATCH_MIN;
+	if (c->io_uring == MODE_OFF) {
+		log_info("tun reads: read(2), one packet per call (io-uring off)");
+		return 0;
+	}
+	t->ring = malloc(sizeof(*t->ring));
+	if (t->ring && uring_open(t->ring, TUN_BATCH_MAX) == 0) {
+		log_info("tun reads: io_uring, up to %d packets per system call", TUN_BATCH_MAX);
+		return 0;
+	}
+	if (c->io_uring == MODE_ON) {
+		snprintf(err, errlen, "io-uring on: cannot set up io_uring: %s",
+			 t->ring ? strerror(errno) : "out of memory");
+		free(t->ring);
+		t->ring = NULL;
+		return -1;
+	}
+	log_info("tun reads: read(2), one packet per call (io_uring unavailable: %s)",
+		 t->ring ? strerror(errno) : "out of memory");
+	free(t->ring);
+	t->ring = NULL;
+	return 0;
+}
+
 /* Negotiate offload; returns a description for the start-up log line. */
 static const char *negotiate(struct tun *t, int fd)
 {
@@ -96,7 +135,7 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
 	snprintf(t->name, sizeof(t->name), "%s", c->tun_device);
-	if (c->offload != OFFLOAD_OFF) {
+	if (c->offload != MODE_OFF) {
 		fd = open_dev(c->tun_device, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR, err, errlen);
 		if (fd >= 0) {
 			what = negotiate(t, fd);
@@ -106,7 +145,7 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 				t->uso = false;
 			}
 		}
-		if (fd < 0 && c->offload == OFFLOAD_ON) {
+		if (fd < 0 && c->offload == MODE_ON) {
 			snprintf(err, errlen, "offload on: the kernel refused the virtio-net header or "
 				 "TUNSETOFFLOAD on %s", c->tun_device);
 			return -1;
@@ -116,7 +155,7 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 		fd = open_dev(c->tun_device, IFF_TUN | IFF_NO_PI, err, errlen);
 		if (fd < 0)
 			return -1;
-		log_info("offload: off%s", c->offload == OFFLOAD_OFF ? " (offload off)" :
+		log_info("offload: off%s", c->offload == MODE_OFF ? " (offload off)" :
 			 " (kernel refused; packets are handled one by one)");
 	} else {
 		t->vnet = true;
@@ -129,6 +168,10 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 		return -1;
 	}
 	t->fd = fd;
+	if (open_reader(t, c, err, errlen) != 0) {
+		tun_close(t);
+		return -1;
+	}
 	t->mtu = 1500;
 	s = ctl_sock();
 	if (s >= 0) {
@@ -147,8 +190,21 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+static void drop_ring(struct tun *t)
+{
+	if (t->ring) {
+		uring_close(t->ring);
+		free(t->ring);
+		t->ring = NULL;
+	}
+}
+
 void tun_close(struct tun *t)
 {
+	drop_ring(t);
+	if (t->rbuf)
+		munmap(t->rbuf, (size_t)TUN_BATCH_MAX * PKT_BUF_SIZE);
+	t->rbuf = NULL;
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
@@ -192,30 +248,86 @@ int tun_configure(struct tun *t, const struct config *c, char *err, size_t errle
 static uint16_t le16(const uint8_t *b) { return (uint16_t)(b[0] | b[1] << 8); }
 static void ple16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); }
 
-int tun_read(struct tun *t, uint8_t *buf, struct pkt *p)
+static uint8_t *rbuf(const struct tun *t, unsigned i)
 {
-	uint8_t *start = buf + PKT_HEADROOM - t->hdr_len;
-	ssize_t n = read(t->fd, start, PKT_MAX_LEN + t->hdr_len);
+	return t->rbuf + (size_t)i * PKT_BUF_SIZE;
+}
 
-	if (n < 0)
-		return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
+/* n bytes (header included) were read into buffer buf: describe them */
+static void parse_read(const struct tun *t, uint8_t *buf, size_t n, struct pkt *p)
+{
+	const uint8_t *start = buf + PKT_HEADROOM - t->hdr_len;
+
 	memset(&p->off, 0, sizeof(p->off));
-	if (t->vnet) {
-		if ((size_t)n < t->hdr_len) {
-			p->len = 0;
-		} else {
-			p->off.flags = start[0];
-			p->off.gso_type = start[1];
-			p->off.hdr_len = le16(start + 2);
-			p->off.gso_size = le16(start + 4);
-			p->off.csum_start = le16(start + 6);
-			p->off.csum_offset = le16(start + 8);
-		}
+	if (t->vnet && n >= t->hdr_len) {
+		p->off.flags = start[0];
+		p->off.gso_type = start[1];
+		p->off.hdr_len = le16(start + 2);
+		p->off.gso_size = le16(start + 4);
+		p->off.csum_start = le16(start + 6);
+		p->off.csum_offset = le16(start + 8);
 	}
 	p->data = buf + PKT_HEADROOM;
-	p->len = (size_t)n >= t->hdr_len ? (size_t)n - t->hdr_len : 0;
+	p->len = n >= t->hdr_len ? n - t->hdr_len : 0;
 	p->headroom = PKT_HEADROOM;
 	p->tailroom = PKT_BUF_SIZE - PKT_HEADROOM - p->len;
+}
+
+/* One batch through the ring. Returns the packet count, -1 with errno on a
+ * read error, -2 when the ring itself failed (fall back to read(2)). */
+static int read_ring(struct tun *t, struct pkt *pkts, bool *drained)
+{
+	struct iovec iov[TUN_BATCH_MAX] = { { 0 } }; /* all set below; quiets gcc */
+	int res[TUN_BATCH_MAX];
+	unsigned want = t->batch, got = 0;
+
+	for (unsigned i = 0; i < want; i++) {
+		iov[i].iov_base = rbuf(t, i) + PKT_HEADROOM - t->hdr_len;
+		iov[i].iov_len = PKT_MAX_LEN + t->hdr_len;
+	}
+	if (uring_read_nowait(t->ring, t->fd, iov, res, want) != 0)
+		return -2;
+	for (unsigned i = 0; i < want; i++) {
+		if (res[i] >= 0) {
+			parse_read(t, rbuf(t, i), (size_t)res[i], &pkts[got++]);
+		} else if (res[i] == -EAGAIN || res[i] == -EINTR) {
+			*drained = true;
+		} else if (got == 0) {
+			errno = -res[i];
+			/* io_uring cannot read this file after all */
+			return (errno == EINVAL || errno == EOPNOTSUPP) ? -2 : -1;
+		} else {
+			break; /* hand over what we have; the error repeats next call */
+		}
+	}
+	/* queue as many reads as the last call could fill, and some more */
+	if (got == want && want < TUN_BATCH_MAX)
+		t->batch = want * 2;
+	else if (got < want / 2 && want > BATCH_MIN)
+		t->batch = want / 2;
+	return (int)got;
+}
+
+int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained)
+{
+	uint8_t *start = rbuf(t, 0) + PKT_HEADROOM - t->hdr_len;
+	ssize_t n;
+
+	*drained = false;
+	if (t->ring) {
+		int r = read_ring(t, pkts, drained);
+		if (r != -2)
+			return r;
+		log_warn("%s: io_uring read failed (%s); reading with read(2) from now on", t->name,
+			 strerror(errno));
+		drop_ring(t);
+	}
+	n = read(t->fd, start, PKT_MAX_LEN + t->hdr_len);
+	if (n < 0) {
+		*drained = errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+		return *drained ? 0 : -1;
+	}
+	parse_read(t, rbuf(t, 0), (size_t)n, &pkts[0]);
 	return 1;
 }
 

@@ -168,7 +168,8 @@ START_TEST(defaults)
 	ck_assert_int_eq(c->udp_cksum_mode, UDP_CKSUM_DROP);
 	ck_assert_uint_eq(c->log_events, 0);
 	ck_assert_uint_eq(c->offlink_mtu, 1280);
-	ck_assert_int_eq(c->offload, OFFLOAD_AUTO);
+	ck_assert_int_eq(c->offload, MODE_AUTO);
+	ck_assert_int_eq(c->io_uring, MODE_AUTO);
 	ck_assert_uint_eq(c->icmp_rate, 100);
 	ck_assert_uint_eq(c->icmp_burst, 50);
 	ck_assert_uint_eq(c->stats_interval, 60);
@@ -267,7 +268,7 @@ START_TEST(every_directive)
 	ck_assert_uint_eq(c->tun_routes[0].len, 96);
 	ck_assert_int_eq(c->tun_routes[1].family, AF_INET);
 	ck_assert_uint_eq(c->workers, 4);
-	ck_assert_int_eq(c->offload, OFFLOAD_OFF);
+	ck_assert_int_eq(c->offload, MODE_OFF);
 	ck_assert_uint_eq(c->dyn_limit_plen, 64);
 	ck_assert_uint_eq(c->dyn_limit_count, 16);
 	ck_assert(eq4(c->rfc6791_v4, "192.0.0.8"));
@@ -287,7 +288,7 @@ START_TEST(enum_values)
 		{ "udp-cksum-mode fwd", UDP_CKSUM_FWD },
 	};
 	static const struct { const char *line; int mode; } o[] = {
-		{ "offload auto", OFFLOAD_AUTO }, { "offload on", OFFLOAD_ON }, { "offload off", OFFLOAD_OFF },
+		{ "offload auto", MODE_AUTO }, { "offload on", MODE_ON }, { "offload off", MODE_OFF },
 	};
 	char buf[256];
 	struct config *c;
@@ -301,7 +302,17 @@ START_TEST(enum_values)
 		c = ok(buf);
 		ck_assert_int_eq(c->offload, o[i].mode);
 		conf_free(c);
+		/* io-uring takes the same words */
+		snprintf(buf, sizeof(buf), BASE "io-uring %s\n", o[i].line + strlen("offload "));
+		c = ok(buf);
+		ck_assert_int_eq(c->io_uring, o[i].mode);
+		ck_assert_int_eq(c->offload, MODE_AUTO);
+		conf_free(c);
 	}
+	c = ok(BASE "io-uring NO\noffload yes\n");
+	ck_assert_int_eq(c->io_uring, MODE_OFF);
+	ck_assert_int_eq(c->offload, MODE_ON);
+	conf_free(c);
 	c = ok(BASE "log none\n");
 	ck_assert_uint_eq(c->log_events, 0);
 	conf_free(c);
@@ -369,7 +380,7 @@ START_TEST(case_insensitive_keywords_and_values)
 	ck_assert_int_eq(c->udp_cksum_mode, UDP_CKSUM_FWD);
 	ck_assert(!c->wkpf_strict);
 	ck_assert_uint_eq(c->log_events, LOG_EV_DROP | LOG_EV_DYN);
-	ck_assert_int_eq(c->offload, OFFLOAD_ON);
+	ck_assert_int_eq(c->offload, MODE_ON);
 	ck_assert_uint_eq(c->nmaps, 1);
 	conf_free(c);
 }
@@ -741,6 +752,9 @@ START_TEST(err_values)
 	bad(BASE "strict-frag-hdr perhaps\n", "tayga.conf:4: strict-frag-hdr: expected yes or no", NULL);
 	bad(BASE "udp-cksum-mode fix\n", "tayga.conf:4: udp-cksum-mode: expected drop, calc or fwd, not \"fix\"", NULL);
 	bad(BASE "offload maybe\n", "tayga.conf:4: offload: expected auto, on or off", NULL);
+	bad(BASE "io-uring fast\n", "tayga.conf:4: io-uring: expected auto, on or off, not \"fast\"", NULL);
+	bad(BASE "io-uring\n", "tayga.conf:4: io-uring:", NULL);
+	bad(BASE "io-uring on\nio-uring off\n", "tayga.conf:5: io-uring: given twice (first on line 4)", NULL);
 	bad(BASE "log drop everything\n", "tayga.conf:4: log: unknown event \"everything\"", NULL);
 	bad(BASE "log none drop\n", "tayga.conf:4: log: \"none\" cannot be combined", NULL);
 	bad(BASE "offlink-mtu 1279\n", "tayga.conf:4: offlink-mtu: \"1279\" is not a number in 1280..65535", NULL);

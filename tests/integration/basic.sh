@@ -7,7 +7,8 @@
 #   with sha256-verified content; UDP echo of varied-size datagrams and of
 #   bursts of same-size datagrams (merged into USO writes where the kernel
 #   takes them).
-# TAYGA_OFFLOAD=on|off runs the same checks with `offload on|off`.
+# TAYGA_OFFLOAD=on|off and TAYGA_IO_URING=on|off run the same checks with
+# `offload on|off` and `io-uring on|off`.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 . "$(dirname "$0")/lib.sh"
 
@@ -71,6 +72,23 @@ if grep -q '^offload:.*USO4' "$NETNS_WORKDIR/tayga.log"; then
 	kill -USR1 "$TAYGA_PID"
 	check "USO: bursts were merged into super-packets (SIGUSR1 stats)" \
 		wait_until 5 grep -Eq 'udp coalesced [1-9]' "$NETNS_WORKDIR/tayga.log"
+fi
+
+# the start-up line says how the tun is read; with io_uring, packets that
+# queued up while the daemon was busy come in batches (SIGUSR1 counts both)
+case ${TAYGA_IO_URING:-auto} in
+on)  check "io-uring on: reads through io_uring" grep -q '^tun reads: io_uring' "$NETNS_WORKDIR/tayga.log" ;;
+off) check "io-uring off: one read(2) per packet" grep -q '^tun reads: read(2).*(io-uring off)' "$NETNS_WORKDIR/tayga.log" ;;
+*)   check "start-up line says how the tun is read" grep -q '^tun reads: ' "$NETNS_WORKDIR/tayga.log" ;;
+esac
+kill -USR1 "$TAYGA_PID"
+check "SIGUSR1 stats count tun reads and writes" \
+	wait_until 5 grep -Eq 'tun reads [1-9][0-9]* \([1-9][0-9]* packets\), tun writes [1-9]' "$NETNS_WORKDIR/tayga.log"
+if grep -q '^tun reads: io_uring' "$NETNS_WORKDIR/tayga.log"; then
+	check "io_uring: some reads returned several packets" eval '
+		l=$(grep -Eo "tun reads [0-9]+ \([0-9]+ packets" "$NETNS_WORKDIR/tayga.log" | tail -n 1)
+		set -- $(echo "$l" | tr -dc "0-9 ")
+		[ "$2" -gt "$1" ]'
 fi
 
 check "daemon still running after traffic" kill -0 "$TAYGA_PID"

@@ -4,6 +4,7 @@
 #   TAYGA_BIN      daemon under test (default ./tayga)
 #   SRCDIR         source tree (default: two levels above this file)
 #   TAYGA_OFFLOAD  auto|on|off -> adds `offload X` to the generated config
+#   TAYGA_IO_URING auto|on|off -> adds `io-uring X` to the generated config
 #   TAYGA_WRAPPER  command prefix for the daemon, e.g. "valgrind --error-exitcode=99"
 #   XFER_MB        size of the TCP transfers (default 5)
 #   KEEP_WORKDIR   keep configs/logs after the run
@@ -58,15 +59,16 @@ t_init() {
 	if [ ! -x "$TAYGA_BIN" ]; then t_error "TAYGA_BIN $TAYGA_BIN is not executable"; fi
 	local why
 	if ! why=$(netns_missing_prereq "$@" 2>&1); then t_skip "$T_NAME: $why"; fi
-	echo "# $T_NAME: daemon $TAYGA_BIN${TAYGA_OFFLOAD:+, offload $TAYGA_OFFLOAD}${TAYGA_WRAPPER:+, wrapper $TAYGA_WRAPPER}"
+	echo "# $T_NAME: daemon $TAYGA_BIN${TAYGA_OFFLOAD:+, offload $TAYGA_OFFLOAD}${TAYGA_IO_URING:+, io-uring $TAYGA_IO_URING}${TAYGA_WRAPPER:+, wrapper $TAYGA_WRAPPER}"
 	netns_setup || t_error "cannot build the namespace topology"
 	T_CONF="$NETNS_WORKDIR/tayga.conf"
 }
 
-# t_conf [EXTRA_LINE...] : write $T_CONF with the lab defaults (+ offload)
+# t_conf [EXTRA_LINE...] : write $T_CONF with the lab defaults (+ offload, io-uring)
 t_conf() {
 	local extra=("$@")
 	[ -n "${TAYGA_OFFLOAD:-}" ] && extra+=("offload $TAYGA_OFFLOAD")
+	[ -n "${TAYGA_IO_URING:-}" ] && extra+=("io-uring $TAYGA_IO_URING")
 	tayga_write_conf "$T_CONF" "${extra[@]}"
 }
 

@@ -1,0 +1,42 @@
+/* uring.h - many non-blocking reads in one system call through io_uring
+ * (Linux 5.6+), with raw system calls: no liburing, libc only.
+ *
+ * Why: under a flood of small packets the daemon's cost is one read(2) per
+ * packet, and on virtual machines the system call entry/exit dominates the
+ * copy. Queueing N reads of the tun fd and submitting them with one
+ * io_uring_enter(2) reads up to N packets per system call. The reads carry
+ * RWF_NOWAIT, so each one either returns a packet at once or -EAGAIN: no
+ * read stays pending in the kernel between calls. */
+#ifndef TAYGA_URING_H
+#define TAYGA_URING_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct uring {
+	int fd;                  /* -1 when closed */
+	unsigned entries;        /* SQ size: the most reads per call */
+	unsigned rw_flags;       /* RWF_NOWAIT, or 0 when the file refuses it */
+	/* the mapped rings (struct io_uring_sqe / io_uring_cqe arrays) */
+	void *sq_map, *cq_map, *sqes;
+	size_t sq_map_len, cq_map_len, sqes_len;
+	unsigned *sq_head, *sq_tail, *sq_mask, *sq_array;
+	unsigned *cq_head, *cq_tail, *cq_mask;
+	void *cqes;
+};
+
+/* Set up a ring for up to `entries` reads per call (a power of two, <= 4096).
+ * Returns 0, or -1 with errno (ENOSYS: no io_uring; EPERM: forbidden by
+ * kernel.io_uring_disabled or a seccomp filter). */
+int uring_open(struct uring *u, unsigned entries);
+void uring_close(struct uring *u);
+
+/* Read from fd into iov[0..n-1] (n <= entries), one read per iovec, in
+ * order, in one system call. res[i] is the byte count or -errno (-EAGAIN
+ * when nothing was waiting). fd should be O_NONBLOCK (files that refuse
+ * RWF_NOWAIT then still fail fast). Returns 0, or -1 with errno when the ring
+ * itself failed (the caller should fall back to read(2)). */
+int uring_read_nowait(struct uring *u, int fd, const struct iovec *iov, int *res, unsigned n);
+
+#endif
