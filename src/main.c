@@ -384,10 +384,13 @@ static void detach_stdio(void)
 		close(fd);
 }
 
-static void run(struct daemon *d)
+/* The event loop. Returns the exit status: 0 after a signal to stop, 1
+ * when the tun device went away under us. */
+static int run(struct daemon *d)
 {
 	struct pollfd pfd[2];
 	bool stop = false;
+	int status = 0;
 
 	pfd[0].fd = d->tun.fd;
 	pfd[0].events = POLLIN;
@@ -399,6 +402,15 @@ static void run(struct daemon *d)
 
 		if (n < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
+			status = 1;
+			break;
+		}
+		/* the interface was deleted (ip link del): the fd reports
+		 * POLLERR forever and nothing can be read or written again;
+		 * exit so a service manager can restart us */
+		if (n > 0 && (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL))) {
+			log_err("%s: the tun device was removed or failed; exiting", d->tun.name);
+			status = 1;
 			break;
 		}
 		if (n > 0 && (pfd[0].revents & POLLIN)) {
@@ -445,6 +457,7 @@ static void run(struct daemon *d)
 			d->last_stats = now;
 		}
 	}
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -597,7 +610,7 @@ int main(int argc, char **argv)
 		close(ready_fd);
 		detach_stdio();
 	}
-	run(d);
+	int status = run(d);
 	save_pool(d);
 	if (d->o.pidfile && !d->chrooted)
 		unlink(d->o.pidfile);
@@ -606,5 +619,5 @@ int main(int argc, char **argv)
 	free(d->scratch);
 	free(d->cobuf);
 	log_info("exiting");
-	return 0;
+	return status;
 }

@@ -6,7 +6,7 @@
 #   ping to the translator's own addresses; TCP transfers in both directions
 #   with sha256-verified content; UDP echo of varied-size datagrams and of
 #   bursts of same-size datagrams (merged into USO writes where the kernel
-#   takes them).
+#   takes them); exit status 1 when the interface is deleted under it.
 # TAYGA_OFFLOAD=on|off and TAYGA_IO_URING=on|off run the same checks with
 # `offload on|off` and `io-uring on|off`.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
@@ -133,6 +133,26 @@ if wait_until 10 test -s "$PIDFILE"; then
 	check "non-persistent $TUN_DEV removed at exit" wait_until 5 eval "! tun_exists"
 else
 	t_fail "forked daemon wrote no pidfile"
+fi
+
+# --- the interface deleted under the daemon (ip link del, a network manager) ---
+# nothing can be read or written any more: exit 1 (so systemd's
+# Restart=on-failure brings it back) instead of spinning on the dead fd
+if tayga_start_fg "$T_CONF"; then
+	check "ping before the interface is deleted" ping_ok "$NS_CLIENT" "$SERVER6"
+	nsxlat ip link del "$TUN_DEV"
+	if wait_until 10 eval "! kill -0 $TAYGA_PID 2>/dev/null"; then
+		wait "$TAYGA_PID"; rc=$?
+		if [ $rc = 1 ]; then t_pass "tun deleted: daemon exited with status 1"
+		else t_fail "tun deleted: daemon exited with status $rc, expected 1"; fi
+	else
+		t_fail "tun deleted: daemon still running after 10 s"
+		kill -KILL "$TAYGA_PID" 2>/dev/null
+	fi
+	check "tun deleted: the log says why" \
+		grep -q "$TUN_DEV: the tun device was removed or failed; exiting" "$NETNS_WORKDIR/tayga.log"
+else
+	t_fail "daemon start (tun deletion test)"
 fi
 
 t_finish
