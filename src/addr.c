@@ -106,12 +106,13 @@ bool addr_v6_in_prefix(const struct in6_addr *a, const struct in6_addr *p, unsig
 
 void addr_v6_mask(struct in6_addr *a, unsigned len)
 {
-	for (unsigned i = 0; i < 16; i++) {
-		if (len >= 8) {
-			len -= 8;
-			continue;
-		}
-		a->s6_addr[i] &= (uint8_t)(0xff << (8 - len));
-		len = 0;
-	}
+	unsigned i = len / 8;
+
+	if (len >= 128)
+		return;
+	/* keep whole bytes, cut the partial one, clear the rest (EAM
+	 * lookups mask every packet's addresses: no per-byte loop) */
+	if (len % 8)
+		a->s6_addr[i++] &= (uint8_t)(0xff << (8 - len % 8));
+	memset(a->s6_addr + i, 0, 16 - i);
 }

@@ -3,41 +3,6 @@
 
 #include <string.h>
 
-uint32_t csum_add(uint32_t sum, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint64_t s = sum;
-
-	while (len >= 8) {
-		uint32_t a, b;
-		memcpy(&a, p, 4);
-		memcpy(&b, p + 4, 4);
-		/* 32-bit words in memory order; folding later gives the same
-		 * one's complement sum as 16-bit words (RFC 1071 2.(B)) */
-		s += (uint64_t)a + b;
-		p += 8;
-		len -= 8;
-	}
-	while (len >= 2) {
-		uint16_t w;
-		memcpy(&w, p, 2);
-		s += w;
-		p += 2;
-		len -= 2;
-	}
-	if (len) {
-		uint8_t last[2] = { p[0], 0 };
-		uint16_t w;
-		memcpy(&w, last, 2);
-		s += w;
-	}
-	/* reduce to 32 bits without losing carries */
-	/* fold to 16 bits so callers may add a few results without overflow */
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint32_t)s;
-}
-
 uint16_t csum_fold(uint32_t sum)
 {
 	sum = (sum & 0xffff) + (sum >> 16);

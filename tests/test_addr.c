@@ -23,6 +23,27 @@ static struct in_addr A4(const char *s)
 	return a;
 }
 
+/* addr_v6_mask keeps exactly the first len bits (bit i counted from the
+ * most significant bit of byte 0), for every length, against a bit-by-bit
+ * reference; lengths past 128 keep everything. */
+START_TEST(v6_mask_every_length)
+{
+	for (unsigned len = 0; len <= 130; len++) {
+		struct in6_addr a;
+		for (unsigned i = 0; i < 16; i++)
+			a.s6_addr[i] = (uint8_t)(0xa5 ^ (i * 29));
+		struct in6_addr orig = a;
+		addr_v6_mask(&a, len);
+		for (unsigned bit = 0; bit < 128; bit++) {
+			unsigned byte = bit / 8, sh = 7 - bit % 8;
+			unsigned want = bit < len ? (orig.s6_addr[byte] >> sh & 1) : 0;
+			ck_assert_msg((unsigned)(a.s6_addr[byte] >> sh & 1) == want,
+				      "len %u bit %u", len, bit);
+		}
+	}
+}
+END_TEST
+
 /* RFC 6052 section 2.4, table of examples (192.0.2.33) */
 static const struct { const char *prefix; unsigned len; const char *embedded; } rfc6052_2_4[] = {
 	{ "2001:db8::", 32, "2001:db8:c000:221::" },
@@ -259,6 +280,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, rfc6052_2_4_embed_table, 0, sizeof(rfc6052_2_4) / sizeof(rfc6052_2_4[0]));
 	tcase_add_test(tc, rfc6052_2_2_u_octet_and_suffix);
+	tcase_add_test(tc, v6_mask_every_length);
 	tcase_add_test(tc, rfc7757_3_2_unequal_suffix_lengths);
 	tcase_add_test(tc, address_classes);
 	tcase_add_test(tc, map_prefix_and_self);
