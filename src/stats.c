@@ -58,6 +58,13 @@ static void prom_head(FILE *f, const char *name, const char *type, const char *h
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* a metric with one sample and no labels */
+static void prom_one(FILE *f, const char *name, const char *type, const char *help, uint64_t v)
+{
+	prom_head(f, name, type, help);
+	fprintf(f, "%s %" PRIu64 "\n", name, v);
+}
+
 static void prom_dir(FILE *f, const char *name, const char *help, const uint64_t v[DIR_MAX])
 {
 	prom_head(f, name, "counter", help);
@@ -84,28 +91,19 @@ void stats_write_prom(const struct stats *s, FILE *f)
 	fprintf(f, "tayga_icmp_errors_sent_total{family=\"4\"} %" PRIu64 "\n", s->icmp4_sent);
 	fprintf(f, "tayga_icmp_errors_sent_total{family=\"6\"} %" PRIu64 "\n", s->icmp6_sent);
 
-	prom_head(f, "tayga_echo_replies_total", "counter",
-		  "Echo requests to the translator's own addresses answered.");
-	fprintf(f, "tayga_echo_replies_total %" PRIu64 "\n", s->echo_replies);
-
-	prom_head(f, "tayga_udp_coalesced_total", "counter",
-		  "UDP datagrams written to the tun merged into USO super-packets.");
-	fprintf(f, "tayga_udp_coalesced_total %" PRIu64 "\n", s->udp_coalesced);
-
-	prom_head(f, "tayga_tun_read_calls_total", "counter",
-		  "System calls that read from the tun (one io_uring batch counts once).");
-	fprintf(f, "tayga_tun_read_calls_total %" PRIu64 "\n", s->tun_read_calls);
-	prom_head(f, "tayga_tun_read_packets_total", "counter", "Packets read from the tun.");
-	fprintf(f, "tayga_tun_read_packets_total %" PRIu64 "\n", s->tun_read_pkts);
-	prom_head(f, "tayga_tun_write_calls_total", "counter", "Writes to the tun.");
-	fprintf(f, "tayga_tun_write_calls_total %" PRIu64 "\n", s->tun_write_calls);
-
-	prom_head(f, "tayga_dynamic_mappings_created_total", "counter",
-		  "Dynamic pool mappings created.");
-	fprintf(f, "tayga_dynamic_mappings_created_total %" PRIu64 "\n", s->dyn_created);
-
-	prom_head(f, "tayga_dynamic_mappings", "gauge", "Live dynamic pool mappings.");
-	fprintf(f, "tayga_dynamic_mappings %" PRIu64 "\n", s->dyn_active);
+	prom_one(f, "tayga_echo_replies_total", "counter",
+		 "Echo requests to the translator's own addresses answered.", s->echo_replies);
+	prom_one(f, "tayga_udp_coalesced_total", "counter",
+		 "UDP datagrams written to the tun merged into USO super-packets.", s->udp_coalesced);
+	prom_one(f, "tayga_tun_read_calls_total", "counter",
+		 "System calls that read from the tun (one io_uring batch counts once).",
+		 s->tun_read_calls);
+	prom_one(f, "tayga_tun_read_packets_total", "counter", "Packets read from the tun.",
+		 s->tun_read_pkts);
+	prom_one(f, "tayga_tun_write_calls_total", "counter", "Writes to the tun.", s->tun_write_calls);
+	prom_one(f, "tayga_dynamic_mappings_created_total", "counter",
+		 "Dynamic pool mappings created.", s->dyn_created);
+	prom_one(f, "tayga_dynamic_mappings", "gauge", "Live dynamic pool mappings.", s->dyn_active);
 }
 
 /* Readers (node_exporter's textfile collector, scripts) must never see a

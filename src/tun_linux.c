@@ -78,6 +78,8 @@ int tun_persist(const char *name, bool persist, char *err, size_t errlen)
  * deep is used) and, unless `io-uring off`, the io_uring for batched reads. */
 static int open_reader(struct tun *t, const struct config *c, char *err, size_t errlen)
 {
+	const char *why;
+
 	t->rbuf = mmap(NULL, (size_t)TUN_BATCH_MAX * PKT_BUF_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (t->rbuf == MAP_FAILED) {
@@ -95,17 +97,14 @@ static int open_reader(struct tun *t, const struct config *c, char *err, size_t 
 		log_info("tun reads: io_uring, up to %d packets per system call", TUN_BATCH_MAX);
 		return 0;
 	}
-	if (c->io_uring == MODE_ON) {
-		snprintf(err, errlen, "io-uring on: cannot set up io_uring: %s",
-			 t->ring ? strerror(errno) : "out of memory");
-		free(t->ring);
-		t->ring = NULL;
-		return -1;
-	}
-	log_info("tun reads: read(2), one packet per call (io_uring unavailable: %s)",
-		 t->ring ? strerror(errno) : "out of memory");
+	why = t->ring ? strerror(errno) : "out of memory";
 	free(t->ring);
 	t->ring = NULL;
+	if (c->io_uring == MODE_ON) {
+		snprintf(err, errlen, "io-uring on: cannot set up io_uring: %s", why);
+		return -1;
+	}
+	log_info("tun reads: read(2), one packet per call (io_uring unavailable: %s)", why);
 	return 0;
 }
 

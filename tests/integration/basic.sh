@@ -95,14 +95,7 @@ check "daemon still running after traffic" kill -0 "$TAYGA_PID"
 
 # --- clean exit on SIGTERM ------------------------------------------------------
 kill -TERM "$TAYGA_PID"
-if wait_until 10 eval "! kill -0 $TAYGA_PID 2>/dev/null"; then
-	wait "$TAYGA_PID"; rc=$?
-	if [ $rc = 0 ]; then t_pass "SIGTERM: daemon exited with status 0"
-	else t_fail "SIGTERM: daemon exited with status $rc"; fi
-else
-	t_fail "SIGTERM: daemon still running after 10 s"
-	kill -KILL "$TAYGA_PID" 2>/dev/null
-fi
+expect_exit "$TAYGA_PID" 0 "SIGTERM"
 check_not "pidfile removed after SIGTERM" test -e "$PIDFILE"
 check "dynamic.map records the dynamic client" grep -q "$CLIENT6_DYN" "$NETNS_WORKDIR/data/dynamic.map"
 check "persistent $TUN_DEV survives the daemon" tun_exists
@@ -141,14 +134,7 @@ fi
 if tayga_start_fg "$T_CONF"; then
 	check "ping before the interface is deleted" ping_ok "$NS_CLIENT" "$SERVER6"
 	nsxlat ip link del "$TUN_DEV"
-	if wait_until 10 eval "! kill -0 $TAYGA_PID 2>/dev/null"; then
-		wait "$TAYGA_PID"; rc=$?
-		if [ $rc = 1 ]; then t_pass "tun deleted: daemon exited with status 1"
-		else t_fail "tun deleted: daemon exited with status $rc, expected 1"; fi
-	else
-		t_fail "tun deleted: daemon still running after 10 s"
-		kill -KILL "$TAYGA_PID" 2>/dev/null
-	fi
+	expect_exit "$TAYGA_PID" 1 "tun deleted"
 	check "tun deleted: the log says why" \
 		grep -q "$TUN_DEV: the tun device was removed or failed; exiting" "$NETNS_WORKDIR/tayga.log"
 else

@@ -140,6 +140,20 @@ stop_daemon() {
 	return $rc
 }
 
+# expect_exit PID STATUS DESC : PID (a child of this shell) must exit within
+# 10 s with STATUS; SIGKILLed otherwise
+expect_exit() {
+	local pid=$1 want=$2 desc=$3 rc
+	if wait_until 10 eval "! kill -0 $pid 2>/dev/null"; then
+		wait "$pid"; rc=$?
+		if [ "$rc" = "$want" ]; then t_pass "$desc: daemon exited with status $want"
+		else t_fail "$desc: daemon exited with status $rc, expected $want"; fi
+	else
+		t_fail "$desc: daemon still running after 10 s"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+}
+
 # v4_of IPV6 : the IPv4 address the dynamic.map at $DMAP assigns to it
 v4_of() { awk -F'\t' -v a="$1" '!/^#/ && $2 == a { print $1 }' "$DMAP"; }
 
