@@ -40,6 +40,7 @@
 #endif
 
 #define DRAIN_MAX 1024        /* packets per wakeup before polling again */
+#define WRITE_WARN_MS 60000   /* at most one "write failed" line per minute */
 #define SAVE_BATCH_MS 1000      /* new mappings are written at most this often */
 #define SAVE_PERIOD_MS 300000   /* and last-use times every 5 minutes */
 
@@ -73,6 +74,7 @@ struct daemon {
 	bool chrooted;
 	time_t last_stats;
 	uint64_t last_save_ms;
+	uint64_t write_warn_ms; /* last "write failed" log line (0: none yet) */
 };
 
 static int sig_pipe[2] = { -1, -1 };
@@ -292,12 +294,27 @@ static void reload(struct daemon *d)
 		 c->nmaps, pool_count(d->st.pool));
 }
 
+/* A failed write loses the packet: count it (drops reason "write") and say
+ * why, at once and then at most once a minute, so a lasting cause (the
+ * interface set down, no memory) shows in the log without flooding it. */
+static void write_failed(struct daemon *d, int err)
+{
+	uint64_t now = d->ctx.now_ms ? d->ctx.now_ms : 1;
+
+	d->stats.drops[DROP_WRITE]++;
+	if (d->write_warn_ms && now - d->write_warn_ms < WRITE_WARN_MS)
+		return;
+	d->write_warn_ms = now;
+	log_warn("%s: write failed: %s (%llu packets lost to failed writes so far)", d->tun.name,
+		 strerror(err), (unsigned long long)d->stats.drops[DROP_WRITE]);
+}
+
 static void write_tun(void *arg, const struct pkt *p)
 {
 	struct daemon *d = arg;
 	d->stats.tun_write_calls++;
 	if (tun_write(&d->tun, p) != 0)
-		d->stats.drops[DROP_WRITE]++;
+		write_failed(d, errno);
 }
 
 /* Translated packets go out through the UDP coalescer when the kernel takes

@@ -6,7 +6,8 @@
 #   ping to the translator's own addresses; TCP transfers in both directions
 #   with sha256-verified content; UDP echo of varied-size datagrams and of
 #   bursts of same-size datagrams (merged into USO writes where the kernel
-#   takes them); exit status 1 when the interface is deleted under it.
+#   takes them); failed writes (interface set down) counted and logged once;
+#   exit status 1 when the interface is deleted under it.
 # TAYGA_OFFLOAD=on|off and TAYGA_IO_URING=on|off run the same checks with
 # `offload on|off` and `io-uring on|off`.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
@@ -126,6 +127,29 @@ if wait_until 10 test -s "$PIDFILE"; then
 	check "non-persistent $TUN_DEV removed at exit" wait_until 5 eval "! tun_exists"
 else
 	t_fail "forked daemon wrote no pidfile"
+fi
+
+# --- writes that fail: the interface set down with packets queued -------------
+# the daemon is stopped while pings queue on the tun, the link goes down, and
+# on SIGCONT every translated packet's write fails (EIO): each is counted as
+# a drop and the log says why, once (more at most once a minute)
+if tayga_start_fg "$T_CONF"; then
+	check "ping before the interface goes down" ping_ok "$NS_CLIENT" "$SERVER6"
+	kill -STOP "$TAYGA_PID"
+	nsclient ping -c 3 -i 0.2 -W 1 "$SERVER6" >/dev/null 2>&1
+	nsxlat ip link set "$TUN_DEV" down
+	kill -CONT "$TAYGA_PID"
+	check "failed writes: the log says why" \
+		wait_until 5 grep -q "$TUN_DEV: write failed: Input/output error (1 packets lost" "$NETNS_WORKDIR/tayga.log"
+	kill -USR1 "$TAYGA_PID"
+	check "failed writes: all 3 counted as drops (SIGUSR1 stats)" \
+		wait_until 5 grep -q 'stats: dropped write: 3$' "$NETNS_WORKDIR/tayga.log"
+	check "failed writes: logged once, not per packet" \
+		test "$(grep -c 'write failed' "$NETNS_WORKDIR/tayga.log")" = 1
+	kill -TERM "$TAYGA_PID"
+	expect_exit "$TAYGA_PID" 0 "SIGTERM after failed writes"
+else
+	t_fail "daemon start (failed write test)"
 fi
 
 # --- the interface deleted under the daemon (ip link del, a network manager) ---
