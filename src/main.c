@@ -74,7 +74,7 @@ struct daemon {
 	bool chrooted;
 	time_t last_stats;
 	uint64_t last_save_ms;
-	uint64_t write_warn_ms; /* last "write failed" log line (0: none yet) */
+	uint64_t write_warn_next_ms; /* no "write failed" line before this */
 };
 
 static int sig_pipe[2] = { -1, -1 };
@@ -299,12 +299,10 @@ static void reload(struct daemon *d)
  * interface set down, no memory) shows in the log without flooding it. */
 static void write_failed(struct daemon *d, int err)
 {
-	uint64_t now = d->ctx.now_ms ? d->ctx.now_ms : 1;
-
 	d->stats.drops[DROP_WRITE]++;
-	if (d->write_warn_ms && now - d->write_warn_ms < WRITE_WARN_MS)
+	if (d->ctx.now_ms < d->write_warn_next_ms)
 		return;
-	d->write_warn_ms = now;
+	d->write_warn_next_ms = d->ctx.now_ms + WRITE_WARN_MS;
 	log_warn("%s: write failed: %s (%llu packets lost to failed writes so far)", d->tun.name,
 		 strerror(err), (unsigned long long)d->stats.drops[DROP_WRITE]);
 }

@@ -125,8 +125,6 @@ tcp_xfer() {
 	if [ "$a" != "$b" ]; then echo "sha256 mismatch: sent $a received $b"; return 1; fi
 }
 
-# udp_echo SERVER_NS SERVER_BIND_ADDR CLIENT_NS HOST PORT [client args]:
-# datagrams of varied size go out and must come back byte for byte
 # stop_daemon : SIGTERM, reap it (SIGKILL after 10 s); status = the daemon's
 # exit status. Must run in this shell, not inside `check` (a subshell can't
 # wait for it).
@@ -157,6 +155,8 @@ expect_exit() {
 # v4_of IPV6 : the IPv4 address the dynamic.map at $DMAP assigns to it
 v4_of() { awk -F'\t' -v a="$1" '!/^#/ && $2 == a { print $1 }' "$DMAP"; }
 
+# udp_echo SERVER_NS SERVER_BIND_ADDR CLIENT_NS HOST PORT [client args]:
+# datagrams of varied size go out and must come back byte for byte
 # udp_burst: the same with same-size datagrams sent in bursts (nettool.py
 # udp-burst-client)
 udp_burst() { UDP_CLIENT=udp-burst-client udp_echo "$@"; }
