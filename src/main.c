@@ -155,11 +155,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		default: usage(stderr); return -1;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tayga: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return -1;
-	}
+	/* TAYGA ignores surplus arguments and clatd passes one: "" or "-d"
+	 * (as an option, handled above). Empty ones are silent. */
+	for (int i = optind; i < argc; i++)
+		if (argv[i][0])
+			fprintf(stderr, "tayga: ignoring extra argument '%s'\n", argv[i]);
 	if (o->mktun && o->rmtun) {
 		fprintf(stderr, "tayga: --mktun and --rmtun exclude each other\n");
 		return -1;
@@ -507,7 +507,13 @@ int main(int argc, char **argv)
 			fprintf(stderr, "tayga: %s\n", err);
 			return 1;
 		}
-		log_info("%s persistent tun device %s", d->o.mktun ? "created" : "removed", c->tun_device);
+		/* stdout, as TAYGA: Debian's init script pipes it to logger */
+		if (d->o.log_set)
+			log_info("%s persistent tun device %s", d->o.mktun ? "Created" : "Removed",
+				 c->tun_device);
+		else
+			printf("%s persistent tun device %s\n", d->o.mktun ? "Created" : "Removed",
+			       c->tun_device);
 		conf_free(c);
 		return 0;
 	}

@@ -40,7 +40,20 @@ ipv4-addr $TAYGA_V4
 prefix $PREFIX6
 map $CLIENT4 $CLIENT6
 EOF
-if start_bg --config "$CONF" --nodetach; then
+# clatd passes a trailing "" (or -d): TAYGA ignores surplus arguments, and
+# prints the --mktun/--rmtun message on stdout (init scripts pipe it to logger)
+out=$(nsxlat timeout 10 "$TAYGA_BIN" --config "$CONF" --mktun "" 2>"$NETNS_WORKDIR/err"); rc=$?
+check "--mktun \"\": exit 0" test "$rc" = 0
+check "--mktun \"\": message on stdout, nothing on stderr" \
+	eval "[ \"\$out\" = 'Created persistent tun device $TUN_DEV' ] && [ ! -s $NETNS_WORKDIR/err ]"
+out=$(nsxlat timeout 10 "$TAYGA_BIN" --config "$CONF" --rmtun "" 2>"$NETNS_WORKDIR/err"); rc=$?
+check "--rmtun \"\": exit 0, message on stdout, nothing on stderr" \
+	eval "[ $rc = 0 ] && [ \"\$out\" = 'Removed persistent tun device $TUN_DEV' ] && [ ! -s $NETNS_WORKDIR/err ]"
+check_not "--rmtun \"\": device removed" tun_exists
+out=$(timeout 10 "$TAYGA_BIN" --config "$CONF" --check-config stray 2>&1); rc=$?
+check "a non-empty stray argument is ignored with a warning" \
+	eval "[ $rc = 0 ] && printf '%s\n' \"\$out\" | grep -q \"ignoring extra argument 'stray'\""
+if start_bg --config "$CONF" --nodetach ""; then
 	tun_routes
 	check "clatd style: client -> server" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6"
 	check "clatd style: server -> client" ping_ok "$NS_SERVER" "$CLIENT4"
