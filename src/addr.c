@@ -92,6 +92,24 @@ bool addr_v6_is_forbidden(const struct in6_addr *a)
 	return b[0] == 0xff || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
 }
 
+bool addr_v6_range_forbidden(const struct in6_addr *a, unsigned len)
+{
+	static const struct in6_addr zero, fe80 = { { { 0xfe, 0x80 } } }, ff00 = { { { 0xff } } };
+
+	/* a range wider than the /10 and /8 ones touches them if it holds
+	 * their first address */
+	if (len < 10)
+		return addr_v6_in_prefix(&zero, a, len) || addr_v6_in_prefix(&fe80, a, len) ||
+		       addr_v6_in_prefix(&ff00, a, len);
+	if (a->s6_addr[0] != 0x00)
+		return addr_v6_is_forbidden(a);
+	/* inside ::/8 only what lies wholly in one of the NAT64 prefixes is
+	 * translated: 64:ff9b::/64 holds 64:ff9b::/96, but an address with
+	 * the IPv4 bits embedded after /64 is outside it */
+	return !((len >= 96 && addr_v6_in_prefix(a, &addr_wkp, 96)) ||
+		 (len >= 48 && addr_v6_in_prefix(a, &addr_lwkp, 48)));
+}
+
 bool addr_v6_in_prefix(const struct in6_addr *a, const struct in6_addr *p, unsigned len)
 {
 	unsigned full = len / 8, rem = len % 8;

@@ -31,6 +31,10 @@ bool addr_v4_is_forbidden(struct in_addr a);
 /* Never translated: ::/8 (unspecified, loopback, v4-compat), ff00::/8, fe80::/10 */
 bool addr_v6_is_forbidden(const struct in6_addr *a);
 
+/* Does a/len (masked) hold any address addr_v6_is_forbidden() refuses? A
+ * prefix or map range that does is (partly) untranslatable. */
+bool addr_v6_range_forbidden(const struct in6_addr *a, unsigned len);
+
 /* prefix helpers */
 bool addr_v6_in_prefix(const struct in6_addr *a, const struct in6_addr *p, unsigned len);
 void addr_v6_mask(struct in6_addr *a, unsigned len);

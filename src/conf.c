@@ -240,16 +240,6 @@ static bool v4_range_forbidden(struct in_addr a, unsigned len)
 	return false;
 }
 
-/* A v6 prefix of length >= 32 lies inside one of the never-translated
- * ranges (all /10 or shorter) exactly when its network address does. */
-static bool v6_range_forbidden(const struct in6_addr *a)
-{
-	/* RFC 6052 2.1 / RFC 8215 carve the NAT64 prefixes out of ::/8 */
-	if (addr_v6_in_prefix(a, &addr_wkp, 96) || addr_v6_in_prefix(a, &addr_lwkp, 48))
-		return false;
-	return addr_v6_is_forbidden(a);
-}
-
 static bool is_wkp(const struct config *c)
 {
 	return c->have_prefix && c->prefix_len == 96 &&
@@ -342,7 +332,7 @@ static bool d_ipv6_addr(struct parser *p, const char *name, char **argv, int arg
 	(void)argc;
 	if (!parse_v6(p, name, argv[0], false, &p->c->ipv6_addr, NULL, NULL))
 		return false;
-	if (v6_range_forbidden(&p->c->ipv6_addr))
+	if (addr_v6_is_forbidden(&p->c->ipv6_addr))
 		return fail(p, "%s: %s is a reserved address that is never translated "
 			    "(::/8, fe80::/10, ff00::/8)", name, fmt6(&p->c->ipv6_addr, b));
 	p->c->ipv6_addr_set = true;
@@ -376,7 +366,12 @@ static bool d_prefix(struct parser *p, const char *name, char **argv, int argc)
 	if (c->prefix.s6_addr[8] != 0)
 		return fail(p, "%s: bits 64-71 of %s/%u must be zero (RFC 6052 section 2.2 u-octet)",
 			    name, argv[0], len);
-	if (v6_range_forbidden(&c->prefix))
+	if (c->prefix.s6_addr[0] == 0x00 && addr_v6_range_forbidden(&c->prefix, len))
+		return fail(p, "%s: %s/%u would embed IPv4 addresses in ::/8, which is never translated "
+			    "outside 64:ff9b::/96 and 64:ff9b:1::/48 (every IPv6 to IPv4 packet would be "
+			    "dropped); use 64:ff9b::/96, a prefix inside 64:ff9b:1::/48 or your own",
+			    name, argv[0], len);
+	if (addr_v6_range_forbidden(&c->prefix, len))
 		return fail(p, "%s: %s/%u is inside a reserved range (::/8, fe80::/10, ff00::/8)",
 			    name, argv[0], len);
 	c->prefix_len = (uint8_t)len;
@@ -421,9 +416,10 @@ static bool d_map(struct parser *p, const char *name, char **argv, int argc)
 	if (v4_range_forbidden(e.v4, l4))
 		return fail(p, "%s: %s is (or contains) a reserved IPv4 range that is never translated "
 			    "(0/8, 127/8, 224/4, 240/4, 255.255.255.255)", name, a4);
-	if (v6_range_forbidden(&e.v6))
-		return fail(p, "%s: %s is inside a reserved IPv6 range that is never translated "
-			    "(::/8, fe80::/10, ff00::/8)", name, fmt6(&e.v6, b));
+	if (addr_v6_range_forbidden(&e.v6, l6))
+		return fail(p, "%s: %s/%u is (or contains) a reserved IPv6 range that is never translated "
+			    "(::/8 outside 64:ff9b::/96 and 64:ff9b:1::/48, fe80::/10, ff00::/8)",
+			    name, fmt6(&e.v6, b), l6);
 	e.len4 = (uint8_t)l4;
 	e.len6 = (uint8_t)l6;
 	e.line = p->line;
@@ -675,7 +671,7 @@ static bool d_rfc6791_v6(struct parser *p, const char *name, char **argv, int ar
 	(void)argc;
 	if (!parse_v6(p, name, argv[0], false, &p->c->rfc6791_v6, NULL, NULL))
 		return false;
-	if (v6_range_forbidden(&p->c->rfc6791_v6))
+	if (addr_v6_is_forbidden(&p->c->rfc6791_v6))
 		return fail(p, "%s: %s is a reserved address (::/8, fe80::/10, ff00::/8)",
 			    name, fmt6(&p->c->rfc6791_v6, b));
 	return true;

@@ -113,6 +113,29 @@ START_TEST(address_classes)
 }
 END_TEST
 
+/* Ranges that hold a never-translated address (addr_v6_is_forbidden): in
+ * ::/8 only what lies wholly inside 64:ff9b::/96 or 64:ff9b:1::/48 is
+ * clear, so 64:ff9b::/64 (which holds 64:ff9b::/96 at its start) is not. */
+static const struct { const char *a; unsigned len; bool forbidden; } v6_ranges[] = {
+	{ "64:ff9b::", 96, false },    { "64:ff9b::", 64, true },   { "64:ff9b::", 32, true },
+	{ "64:ff9b::", 40, true },     { "64:ff9b::", 95, true },   { "64:ff9b::8.8.8.0", 120, false },
+	{ "64:ff9b:1::", 48, false },  { "64:ff9b:1:ab00::", 56, false }, { "64:ff9b::", 47, true },
+	{ "64:ff9b:0:1::", 64, true }, { "0:1::", 32, true },       { "::", 96, true },
+	{ "2001:db8::", 32, false },   { "fe80::", 64, true },      { "fec0::", 10, false },
+	{ "ff0e::", 96, true },        { "8000::", 1, true },       { "2000::", 3, false },
+	{ "::", 0, true },             { "fe80::", 9, true },       { "fe00::", 9, false },
+	{ "4000::", 2, false },
+};
+
+START_TEST(v6_range_forbidden_table)
+{
+	struct in6_addr a = A6(v6_ranges[_i].a);
+
+	ck_assert_msg(addr_v6_range_forbidden(&a, v6_ranges[_i].len) == v6_ranges[_i].forbidden,
+		      "%s/%u", v6_ranges[_i].a, v6_ranges[_i].len);
+}
+END_TEST
+
 static struct config *parse(const char *text)
 {
 	char err[512];
@@ -283,6 +306,7 @@ int main(void)
 	tcase_add_test(tc, v6_mask_every_length);
 	tcase_add_test(tc, rfc7757_3_2_unequal_suffix_lengths);
 	tcase_add_test(tc, address_classes);
+	tcase_add_loop_test(tc, v6_range_forbidden_table, 0, sizeof(v6_ranges) / sizeof(v6_ranges[0]));
 	tcase_add_test(tc, map_prefix_and_self);
 	tcase_add_test(tc, rfc8215_local_use_prefix);
 	tcase_add_test(tc, rfc7757_eam_longest_prefix);

@@ -605,6 +605,20 @@ static const struct bad_case bad_cases[] = {
 	  "tayga.conf:3: prefix: fe80::/64 is inside a reserved range", NULL },
 	{ "tun-device t\nipv4-addr 192.0.2.1\nprefix ff0e::/96\n",
 	  "tayga.conf:3: prefix: ff0e::/96 is inside a reserved range", NULL },
+	/* a prefix in ::/8 other than the WKP /96 or inside 64:ff9b:1::/48: its
+	 * first address may be 64:ff9b::, but every address with an IPv4
+	 * address embedded is never translated (issue 14.6) */
+	{ "tun-device t\nipv4-addr 192.0.2.1\nprefix 64:ff9b::/64\n",
+	  "tayga.conf:3: prefix: 64:ff9b::/64 would embed IPv4 addresses in ::/8, which is never translated "
+	  "outside 64:ff9b::/96 and 64:ff9b:1::/48", "every IPv6 to IPv4 packet would be dropped" },
+	{ "tun-device t\nipv4-addr 192.0.2.1\nprefix 64:ff9b::/32\n",
+	  "tayga.conf:3: prefix: 64:ff9b::/32 would embed IPv4 addresses in ::/8", NULL },
+	{ "tun-device t\nipv4-addr 192.0.2.1\nprefix 64:ff9b::/40\n",
+	  "tayga.conf:3: prefix: 64:ff9b::/40 would embed", NULL },
+	{ "tun-device t\nipv4-addr 192.0.2.1\nprefix 0:1::/32\n",
+	  "tayga.conf:3: prefix: 0:1::/32 would embed", NULL },
+	{ "tun-device t\nipv4-addr 192.0.2.1\nprefix ::/96\n",
+	  "tayga.conf:3: prefix: ::/96 would embed", NULL },
 	/* RFC 6052 3.1: the WKP must not carry a non-global ipv4-addr */
 	{ "tun-device t\nipv4-addr 192.168.255.1\nprefix 64:ff9b::/96\n",
 	  "tayga.conf:2: ipv6-addr: must be given", "wkpf-strict no" },
@@ -647,9 +661,12 @@ static const struct bad_case bad_cases[] = {
 	{ BASE "map 0.0.0.0/0 2001:db8:1::/96\n",
 	  "tayga.conf:4: map: 0.0.0.0/0 is (or contains) a reserved", NULL },
 	{ BASE "map 198.51.100.1 fe80::1\n",
-	  "tayga.conf:4: map: fe80::1 is inside a reserved IPv6 range", NULL },
+	  "tayga.conf:4: map: fe80::1/128 is (or contains) a reserved IPv6 range", NULL },
 	{ BASE "map 198.51.100.1 ::1\n",
-	  "tayga.conf:4: map: ::1 is inside a reserved IPv6 range", NULL },
+	  "tayga.conf:4: map: ::1/128 is (or contains) a reserved IPv6 range", NULL },
+	/* 64:ff9b::/88 starts in the WKP /96 but holds ::/8 addresses outside it */
+	{ BASE "map 198.51.100.0/24 64:ff9b::/88\n",
+	  "tayga.conf:4: map: 64:ff9b::/88 is (or contains) a reserved IPv6 range", NULL },
 	/* map overlapping the prefix */
 	{ BASE "map 198.51.100.1 2001:db8:64::5\n",
 	  "tayga.conf:4: map: IPv6 2001:db8:64::5/128 overlaps prefix 2001:db8:64::/96 (line 3)", NULL },
@@ -767,6 +784,10 @@ END_TEST
 static const char *const edge_ok[] = {
 	/* bit 72 onwards is fine */
 	"tun-device t\nipv4-addr 192.0.2.1\nprefix 2001:db8:0:0:ff::/96\n",
+	/* prefixes inside 64:ff9b:1::/48 (RFC 8215) and the WKP range in a map */
+	"tun-device t\nipv4-addr 192.0.2.1\nprefix 64:ff9b:1:ab00::/56\n",
+	"tun-device t\nipv4-addr 192.0.2.1\nprefix 64:ff9b:1::/48\n",
+	BASE "map 198.51.100.0/24 64:ff9b::c633:6400/120\n",
 	/* 128.0.0.0/2 is all usable */
 	BASE "map 128.0.0.0/2 2001:db8:1::/98\n",
 	/* shortest dynamic-pool */
