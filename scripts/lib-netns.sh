@@ -239,18 +239,22 @@ tun_exists() { nsxlat ip link show "$TUN_DEV" >/dev/null 2>&1; }
 
 # tayga_start_fg CONF [ARGS...] : start the daemon in ns xlat in the
 # foreground mode (-n) as a background job; sets TAYGA_PID, log in
-# $NETNS_WORKDIR/tayga.log. Waits (bounded) for the tun, then adds routes.
+# ${TAYGA_LOG:-$NETNS_WORKDIR/tayga.log}. Waits (bounded) for the tun, then
+# adds routes with the function named by TUN_ROUTES (default tun_routes).
+# NS_XLAT, TUN_DEV, TAYGA_LOG, TUN_ROUTES may be set for one call to start
+# another instance (scripts/lib-scale.sh).
 tayga_start_fg() {
 	local conf=$1; shift
 	# TAYGA_WRAPPER (e.g. valgrind) is split into words on purpose
 	# shellcheck disable=SC2086
-	( nsexec "$NS_XLAT" ${TAYGA_WRAPPER:-} "$TAYGA_BIN" -n -c "$conf" "$@" ) >>"$NETNS_WORKDIR/tayga.log" 2>&1 </dev/null &
+	( nsexec "$NS_XLAT" ${TAYGA_WRAPPER:-} "$TAYGA_BIN" -n -c "$conf" "$@" ) \
+		>>"${TAYGA_LOG:-$NETNS_WORKDIR/tayga.log}" 2>&1 </dev/null &
 	TAYGA_PID=$!
 	netns_track_pid "$TAYGA_PID"
 	if ! wait_until 10 tun_exists; then
 		netns_log "daemon did not create $TUN_DEV"; return 1
 	fi
-	tun_routes
+	"${TUN_ROUTES:-tun_routes}"
 }
 
 tayga_log_tail() {
