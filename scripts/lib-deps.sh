@@ -6,7 +6,7 @@
 DEPS_REQUIRED=(
 	build-essential autoconf automake libtool pkg-config check
 	iproute2 iptables nftables iputils-ping procps socat curl python3
-	traceroute clang libclang-rt-14-dev valgrind systemd
+	traceroute clang libclang-rt-14-dev valgrind systemd bird2
 )
 # nice to have: benchmarks, debugging
 DEPS_OPTIONAL=(

@@ -155,16 +155,16 @@ scale_bird_conf_host() {
 		route $(scale_slice "$i") via "nat64";
 		route $STATIC4_NET via "nat64";
 	}
-	template bgp upstream {
+	template bgp uplink {
 		local as $((SCALE_AS + 1 + i));
 		hold time 3; keepalive time 1;
 		connect delay time 1; connect retry time 1; error wait time 1, 5;
 	}
-	protocol bgp up6 from upstream {
+	protocol bgp up6 from uplink {
 		neighbor 2001:db8:100:$i::1 as $SCALE_AS;
 		ipv6 { import none; export where proto = "nat64_v6"; };
 	}
-	protocol bgp up4 from upstream {
+	protocol bgp up4 from uplink {
 		neighbor 10.100.$i.1 as $SCALE_AS;
 		ipv4 { import none; export where proto = "nat64_v4"; };
 	}
@@ -182,7 +182,7 @@ scale_bird_conf_router() {
 	protocol device { scan time 10; }
 	protocol kernel { ipv6 { export all; }; merge paths on; }
 	protocol kernel { ipv4 { export all; }; merge paths on; }
-	template bgp translator {
+	template bgp xlat_host {
 		local as $SCALE_AS;
 		hold time 3; keepalive time 1;
 		connect delay time 1; connect retry time 1; error wait time 1, 5;
@@ -190,11 +190,11 @@ scale_bird_conf_router() {
 	EOF
 	for ((i = 0; i < SCALE_N; i++)); do
 		cat <<-EOF
-		protocol bgp t${i}_6 from translator {
+		protocol bgp t${i}_6 from xlat_host {
 			neighbor 2001:db8:100:$i::2 as $((SCALE_AS + 1 + i));
 			ipv6 { import all; export none; };
 		}
-		protocol bgp t${i}_4 from translator {
+		protocol bgp t${i}_4 from xlat_host {
 			neighbor 10.100.$i.2 as $((SCALE_AS + 1 + i));
 			ipv4 { import all; export none; };
 		}
@@ -205,6 +205,7 @@ scale_bird_conf_router() {
 # scale_bird_run NS DIR : BIRD in the foreground in NS, config DIR/bird.conf
 scale_bird_run() {
 	local ns=$1 dir=$2
+	bird -p -c "$dir/bird.conf" || return 1
 	( nsexec "$ns" bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" ) \
 		>>"$dir/bird.log" 2>&1 </dev/null &
 	BIRD_PIDS+=($!)
@@ -238,7 +239,7 @@ scale_bird_setup() {
 		SCALE_TUN=nat64 scale_write_conf "$i" "tun-route $PREFIX6" "tun-route $(scale_v6 "$i")/128" \
 			"tun-route $(scale_slice "$i")" "tun-route $STATIC4_NET" || return 1
 		mkdir -p "$dir" && scale_bird_conf_host "$i" > "$dir/bird.conf" || return 1
-		scale_bird_run "$ns" "$dir"
+		scale_bird_run "$ns" "$dir" || return 1
 	done
 	dir=$(scale_bird_dir r)
 	mkdir -p "$dir" && scale_bird_conf_router > "$dir/bird.conf" || return 1

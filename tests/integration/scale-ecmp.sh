@@ -8,17 +8,26 @@
 #   - each dynamic.map holds only its own slice
 #   - killing one instance keeps the other's flows (a TCP transfer, a ping)
 #     alive and untouched, and moves the dead one's hosts to the survivor
+#   - a restarted instance rejoins without moving live hosts (resilient group)
+# SCALE_MODE=bird (scale-bird.sh) runs the same checks on two translator hosts
+# announcing with BIRD to an upstream router, which must withdraw a host whose
+# daemon died within 5 s and take it back when the daemon is restarted.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=../../scripts/lib-scale.sh
 . "$SRCDIR/scripts/lib-scale.sh"
 
-t_init ping python3 socat
+SCALE_MODE=${SCALE_MODE:-ecmp}
+case $SCALE_MODE in
+ecmp) t_init ping python3 socat ;;
+bird) t_init ping python3 socat bird birdc ;;
+*) t_error "SCALE_MODE must be ecmp or bird" ;;
+esac
 [ -e /proc/sys/net/ipv6/fib_multipath_hash_fields ] ||
 	t_skip "kernel without net.ipv6.fib_multipath_hash_fields (Linux 5.12+)"
 SCALE_N=2
-scale_ecmp_setup || t_error "cannot build the ECMP lab"
-scale_ecmp_up || { scale_log_tail; t_error "cannot start the instances"; }
+"scale_${SCALE_MODE}_setup" || { scale_log_tail; t_error "cannot build the $SCALE_MODE lab"; }
+"scale_${SCALE_MODE}_up" || { scale_log_tail; t_error "cannot start the instances"; }
 scale_whoami_servers || t_error "whoami services on the server did not start"
 tayga_log_tail() { scale_log_tail; }
 
@@ -97,8 +106,13 @@ nsclient ping -n -q -i 0.1 -c 40 -w 10 -I "$H1" "$SERVER6" > "$NETNS_WORKDIR/pin
 PPID_=$!
 sleep 1.5
 kill -KILL "${SCALE_PIDS[0]}"; wait "${SCALE_PIDS[0]}" 2>/dev/null
-check "instance 0's TUN device and nexthops are gone" \
-	wait_until 5 eval "! nsxlat ip link show nat64i0 && ! nsxlat ip nexthop show id 100"
+if [ "$SCALE_MODE" = ecmp ]; then
+	check "instance 0's TUN device and nexthops are gone" \
+		wait_until 5 eval "! nsxlat ip link show nat64i0 && ! nsxlat ip nexthop show id 100"
+else
+	check "the router withdrew translator 0 (prefix and slice) within 5 s" \
+		wait_until 5 eval "[ \$(scale_bird_paths) = 1 ] && ! nsxlat ip -4 route show $(scale_slice 0) | grep -q ."
+fi
 wait "$SPID"; SRC=$?
 wait "$LPID"; LRC=$?
 check "instance 1's TCP transfer ($H1) went on across the kill: sender $SRC, receiver $LRC, same bytes" \
@@ -122,6 +136,27 @@ moved() {
 	return $bad
 }
 check "instance 1's hosts kept their addresses; instance 0's hosts ($H0 ...) moved to instance 1" moved
+
+# --- instance 0 comes back --------------------------------------------------------------
+"scale_${SCALE_MODE}_start" 0 || t_fail "restart of instance 0"
+if [ "$SCALE_MODE" = ecmp ]; then
+	check "restarted instance 0 is in the group again" \
+		eval "nsxlat ip nexthop show id 1 | grep -q 'group 100/101 '"
+	# every host was active a moment ago: none may move (SCALE_IDLE 120 s)
+	declare -A BACK
+	while read -r h a o; do BACK[$h]=$a; done < <(scale_spread udp)
+	same() {
+		local h bad=0
+		for h in $(scale_hosts); do
+			[ "${BACK[$h]}" = "${AFTER[$h]}" ] || { echo "$h: ${AFTER[$h]} -> ${BACK[$h]}"; bad=1; }
+		done
+		return $bad
+	}
+	check "the rejoin moved no live host" same
+else
+	check "the router takes translator 0 back within 5 s" \
+		wait_until 5 eval "[ \$(scale_bird_paths) = 2 ] && nsxlat ip -4 route show $(scale_slice 0) | grep -q ."
+fi
 
 # a clean stop writes the survivor's map: its own slice, now with the moved hosts
 stop_pid "${SCALE_PIDS[1]}" 10
