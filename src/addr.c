@@ -37,19 +37,16 @@ void addr_embed(const struct in6_addr *prefix, unsigned len, struct in_addr v4,
 		out->s6_addr[pos[i]] = a[i];
 }
 
-bool addr_extract(const struct in6_addr *a, unsigned len, struct in_addr *out)
+void addr_extract(const struct in6_addr *a, unsigned len, struct in_addr *out)
 {
 	uint8_t *o = (uint8_t *)&out->s_addr;
 	unsigned pos[4];
 
-	/* RFC 6052 2.2: bits 64-71 must be zero (u-octet), except that a /96
-	 * prefix covers them (the caller checked the prefix already) */
-	if (len < 96 && a->s6_addr[8] != 0)
-		return false;
+	/* RFC 6052 2.2 only says how to form the u-octet (bits 64-71) and the
+	 * suffix; on receipt both are ignored, as TAYGA and Jool do */
 	v4_positions(len, pos);
 	for (unsigned i = 0; i < 4; i++)
 		o[i] = a->s6_addr[pos[i]];
-	return true;
 }
 
 static bool v4_in(uint32_t h, uint32_t net, unsigned len)
@@ -59,12 +56,16 @@ static bool v4_in(uint32_t h, uint32_t net, unsigned len)
 
 bool addr_v4_is_nonglobal(struct in_addr a)
 {
-	/* RFC 6890 special-purpose ranges not globally reachable, as listed
-	 * for the WKP in RFC 6052 3.1 */
+	/* RFC 6890 / IANA special-purpose ranges that are not globally
+	 * reachable, as RFC 6052 3.1 asks for the WKP. 192.0.0.0/24 minus
+	 * 192.0.0.0/29: the IPv4 Service Continuity Prefix (RFC 7335) is what
+	 * a CLAT or DS-Lite B4 uses, and TAYGA accepts it with the WKP.
+	 * 192.88.99.0/24 (former 6to4 relay anycast) is global in the registry. */
 	static const struct { uint32_t net; unsigned len; } r[] = {
 		{ 0x00000000, 8 },  { 0x0a000000, 8 },  { 0x64400000, 10 },
 		{ 0x7f000000, 8 },  { 0xa9fe0000, 16 }, { 0xac100000, 12 },
-		{ 0xc0000000, 24 }, { 0xc0000200, 24 }, { 0xc0586300, 24 },
+		{ 0xc0000008, 29 }, { 0xc0000010, 28 }, { 0xc0000020, 27 },
+		{ 0xc0000040, 26 }, { 0xc0000080, 25 }, { 0xc0000200, 24 },
 		{ 0xc0a80000, 16 }, { 0xc6120000, 15 }, { 0xc6336400, 24 },
 		{ 0xcb007100, 24 }, { 0xe0000000, 4 },  { 0xf0000000, 4 },
 	};
@@ -73,6 +74,11 @@ bool addr_v4_is_nonglobal(struct in_addr a)
 		if (v4_in(h, r[i].net, r[i].len))
 			return true;
 	return false;
+}
+
+bool addr_v4_is_linklocal(struct in_addr a)
+{
+	return v4_in(ntohl(a.s_addr), 0xa9fe0000, 16);
 }
 
 bool addr_v4_is_forbidden(struct in_addr a)

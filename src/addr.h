@@ -19,12 +19,16 @@ void addr_embed(const struct in6_addr *prefix, unsigned len, struct in_addr v4,
 		struct in6_addr *out);
 
 /* Inverse of addr_embed; the caller has checked that a is inside prefix/len.
- * Returns false when the u-octet is non-zero (RFC 6052 2.2: not a valid
- * IPv4-embedded address). The suffix is ignored as RFC 6052 2.2 requires. */
-bool addr_extract(const struct in6_addr *a, unsigned len, struct in_addr *out);
+ * The u-octet and the suffix are ignored (RFC 6052 2.2 only says how to
+ * form them). */
+void addr_extract(const struct in6_addr *a, unsigned len, struct in_addr *out);
 
 /* RFC 6052 3.1 / RFC 6890: addresses that must not be used with the WKP */
 bool addr_v4_is_nonglobal(struct in_addr a);
+
+/* RFC 3927 2.7: 169.254.0.0/16 is never translated through the RFC 6052
+ * prefix (it may still be mapped by `map` lines or the dynamic pool) */
+bool addr_v4_is_linklocal(struct in_addr a);
 
 /* Never translated: 0/8, 127/8, 224/4 (incl. 240/4 class E), 255.255.255.255 */
 bool addr_v4_is_forbidden(struct in_addr a);

@@ -988,6 +988,13 @@ static bool cross_check(struct parser *p)
 
 	if (c->have_prefix) {
 		addr_embed(&c->prefix, c->prefix_len, c->ipv4_addr, &derived);
+		/* RFC 3927 2.7: 169.254/16 never goes through the prefix */
+		if (addr_v4_is_linklocal(c->ipv4_addr) &&
+		    (!c->ipv6_addr_set || memcmp(&c->ipv6_addr, &derived, sizeof(derived)) == 0))
+			return fail_at(p, c->path, p->seen[D_IPV6_ADDR] ? p->seen[D_IPV6_ADDR] : p->seen[D_IPV4_ADDR],
+				       "ipv6-addr: ipv4-addr %s is link-local and never translated through "
+				       "the prefix (RFC 3927 2.7); set ipv6-addr outside the prefix",
+				       fmt4(c->ipv4_addr, b1));
 		if (!c->ipv6_addr_set) {
 			if (wkp_nonglobal)
 				return fail_at(p, c->path, p->seen[D_IPV4_ADDR],

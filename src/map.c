@@ -183,7 +183,7 @@ enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr 
 	}
 	if (map_v4_in_pool(m, a) || !c->have_prefix)
 		return MAP_NONE;
-	if (wkp_refuses(c, a))
+	if (addr_v4_is_linklocal(a) || wkp_refuses(c, a))
 		return MAP_FORBIDDEN;
 	addr_embed(&c->prefix, c->prefix_len, a, out);
 	return MAP_OK;
@@ -215,9 +215,8 @@ enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct i
 	}
 	if (!c->have_prefix || !addr_v6_in_prefix(a, &c->prefix, c->prefix_len))
 		return MAP_NONE;
-	if (!addr_extract(a, c->prefix_len, out))
-		return MAP_FORBIDDEN;
-	if (addr_v4_is_forbidden(*out) || wkp_refuses(c, *out))
+	addr_extract(a, c->prefix_len, out);
+	if (addr_v4_is_forbidden(*out) || addr_v4_is_linklocal(*out) || wkp_refuses(c, *out))
 		return MAP_FORBIDDEN;
 	return MAP_OK;
 }

@@ -17,7 +17,7 @@ struct map;
 enum map_result {
 	MAP_OK = 0,     /* translated */
 	MAP_NONE,       /* no rule covers this address */
-	MAP_FORBIDDEN,  /* covered, but must never be translated (addr classes, WKP + non-global, u-octet) */
+	MAP_FORBIDDEN,  /* covered, but must never be translated (addr classes, WKP + non-global) */
 };
 
 /* NULL on allocation failure only (the parser has validated the config). */
@@ -25,13 +25,15 @@ struct map *map_build(const struct config *c);
 void map_free(struct map *m);
 
 /* IPv4 -> IPv6: EAM (longest prefix; RFC 7757 3.2 suffix copy), then the
- * translator's own ipv4-addr -> ipv6-addr, then the RFC 6052 prefix.
+ * translator's own ipv4-addr -> ipv6-addr, then the RFC 6052 prefix
+ * (never for 169.254/16, RFC 3927 2.7).
  * Addresses inside dynamic-pool are not handled here (MAP_NONE unless an EAM
  * covers them). */
 enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr *out);
 
 /* IPv6 -> IPv4: EAM, then ipv6-addr -> ipv4-addr, then the RFC 6052 prefix
- * (u-octet must be zero; WKP + non-global forbidden when wkpf-strict). */
+ * (u-octet and suffix ignored; 169.254/16 forbidden; WKP + non-global
+ * forbidden when wkpf-strict). */
 enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct in_addr *out);
 
 /* true when a is inside the dynamic-pool range */

@@ -40,7 +40,8 @@ struct lim {                 /* dynamic-limit counter per IPv6 prefix */
 
 struct pool {
 	uint32_t net;            /* host order */
-	uint32_t n;              /* slots */
+	uint32_t n;              /* slots, a power of two */
+	unsigned wbits;          /* log2(n): host bits the address choice folds to */
 	struct slot *s;
 	uint32_t *buckets;       /* nb heads */
 	uint32_t nb;             /* power of two */
@@ -280,6 +281,8 @@ struct pool *pool_new(const struct config *c, const struct map *m)
 		return NULL;
 	size = 1ull << (32 - c->pool_len);
 	p->n = size > POOL_MAX_SLOTS ? POOL_MAX_SLOTS : (uint32_t)size;
+	while ((1ull << p->wbits) < p->n)
+		p->wbits++;
 	p->net = ntohl(c->pool_addr.s_addr) & addr_v4_mask(c->pool_len);
 	for (p->nb = 16; p->nb < p->n; p->nb <<= 1)
 		;
@@ -343,6 +346,28 @@ static void touch(struct pool *p, uint32_t i, time_t now)
 	}
 }
 
+/* The address TAYGA gives a new host, so a host gets the same IPv4
+ * address after a restart even without dynamic.map, and the same one TAYGA
+ * gave it: fold the sum of the four 32-bit words of the IPv6 address (read
+ * little-endian, as TAYGA computes on x86; on every host) into the pool's
+ * host bits, then take the first free slot from there on. The sum is
+ * 32-bit and wraps, as TAYGA's does. The caller has checked nfree > 0. */
+static uint32_t choose(const struct pool *p, const struct in6_addr *a)
+{
+	uint32_t mask = p->n - 1, v = 0;
+
+	for (int k = 0; k < 16; k += 4) {
+		const uint8_t *b = a->s6_addr + k;
+		v += (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+		while (v > mask)
+			v = (v & mask) + (v >> p->wbits);
+	}
+	for (uint32_t i = 0; i < p->n; i++)
+		if (p->s[(v + i) & mask].state == SLOT_FREE)
+			return (v + i) & mask;
+	return p->freestack[p->nfree - 1]; /* not reached while nfree > 0 */
+}
+
 enum pool_result pool_lookup6(struct pool *p, const struct in6_addr *v6,
 			      struct in_addr *v4, time_t now, bool create,
 			      bool *created)
@@ -367,11 +392,7 @@ enum pool_result pool_lookup6(struct pool *p, const struct in6_addr *v6,
 	if (lim_reached(p, v6))
 		return POOL_LIMITED;
 	if (p->nfree) {
-		/* prefer the address this IPv6 host hashes to, so a host tends to
-		 * get the same address after its mapping was freed */
-		i = hash6(v6) % p->n;
-		if (p->s[i].state != SLOT_FREE)
-			i = p->freestack[p->nfree - 1];
+		i = choose(p, v6);
 		free_remove(p, i);
 	} else if (p->lru_head != NIL && now - p->s[p->lru_head].last >= POOL_DORMANT_SECS) {
 		i = p->lru_head; /* least recently used dormant mapping */

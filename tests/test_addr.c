@@ -62,20 +62,24 @@ START_TEST(rfc6052_2_4_embed_table)
 	ck_assert(addr_prefix_len_valid(rfc6052_2_4[_i].len));
 	addr_embed(&p, rfc6052_2_4[_i].len, v4, &got);
 	ck_assert_mem_eq(&got, &want, 16);
-	ck_assert(addr_extract(&want, rfc6052_2_4[_i].len, &back));
+	addr_extract(&want, rfc6052_2_4[_i].len, &back);
 	ck_assert_uint_eq(back.s_addr, v4.s_addr);
 }
 END_TEST
 
 START_TEST(rfc6052_2_2_u_octet_and_suffix)
 {
-	struct in6_addr a = A6("2001:db8:122:344:c0:2:2100:0");
+	/* RFC 6052 2.2 says how to form bits 64-71 (u-octet) and the suffix;
+	 * on receipt both are ignored (issue 11, as TAYGA and Jool):
+	 * /32 puts the IPv4 address in bytes 4-7 (c0a8:0102 = 192.168.1.2);
+	 * byte 8 (0xab) is the u-octet */
+	struct in6_addr a = A6("3fff:6464:c0a8:102:ab00::");
 	struct in_addr back;
-	a.s6_addr[8] = 1; /* u-octet set: not a valid IPv4-embedded address */
-	ck_assert(!addr_extract(&a, 64, &back));
-	/* suffix bits are ignored on extraction (RFC 6052 2.2) */
-	a = A6("2001:db8:122:344:c0:2:2100:ffff");
-	ck_assert(addr_extract(&a, 64, &back));
+	addr_extract(&a, 32, &back);
+	ck_assert_uint_eq(back.s_addr, A4("192.168.1.2").s_addr);
+	/* /64: bytes 9-12 after the u-octet; suffix bits 104-127 ignored */
+	a = A6("2001:db8:122:344:1c0:2:2100:ffff");
+	addr_extract(&a, 64, &back);
 	ck_assert_uint_eq(back.s_addr, A4("192.0.2.33").s_addr);
 	ck_assert(!addr_prefix_len_valid(33));
 	ck_assert(!addr_prefix_len_valid(128));
@@ -93,6 +97,22 @@ START_TEST(address_classes)
 	ck_assert(!addr_v4_is_nonglobal(A4("8.8.8.8")));
 	ck_assert(!addr_v4_is_nonglobal(A4("172.32.0.1")));
 	ck_assert(!addr_v4_is_nonglobal(A4("100.128.0.1")));
+	/* issue 11: 192.0.0.0/29 (RFC 7335, CLAT / DS-Lite) usable with the
+	 * WKP, as TAYGA; the rest of 192.0.0.0/24 (RFC 6890) is not */
+	ck_assert(!addr_v4_is_nonglobal(A4("192.0.0.0")));
+	ck_assert(!addr_v4_is_nonglobal(A4("192.0.0.2")));
+	ck_assert(!addr_v4_is_nonglobal(A4("192.0.0.7")));
+	ck_assert(addr_v4_is_nonglobal(A4("192.0.0.8")));
+	ck_assert(addr_v4_is_nonglobal(A4("192.0.0.170")));
+	ck_assert(addr_v4_is_nonglobal(A4("192.0.0.255")));
+	/* 192.88.99.0/24: global in the IANA special-purpose registry */
+	ck_assert(!addr_v4_is_nonglobal(A4("192.88.99.1")));
+	ck_assert(addr_v4_is_nonglobal(A4("169.254.1.1")));
+	/* RFC 3927: 169.254.0.0/16 exactly */
+	ck_assert(addr_v4_is_linklocal(A4("169.254.0.0")));
+	ck_assert(addr_v4_is_linklocal(A4("169.254.255.255")));
+	ck_assert(!addr_v4_is_linklocal(A4("169.253.255.255")));
+	ck_assert(!addr_v4_is_linklocal(A4("169.255.0.0")));
 	ck_assert(addr_v4_is_forbidden(A4("0.1.2.3")));
 	ck_assert(addr_v4_is_forbidden(A4("127.0.0.1")));
 	ck_assert(addr_v4_is_forbidden(A4("224.0.0.1")));
@@ -177,6 +197,84 @@ START_TEST(map_prefix_and_self)
 	ck_assert_int_eq(map_4to6(m, A4("127.0.0.1"), &o6), MAP_FORBIDDEN);
 	w6 = A6("64:ff9b::127.0.0.1");
 	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_FORBIDDEN);
+	map_free(m);
+	conf_free(c);
+}
+END_TEST
+
+/* v4 <-> v6 both ways (MAP_OK), or neither way through the map (res) */
+static void both_ways(const struct map *m, const char *v4, const char *v6, enum map_result res)
+{
+	struct in6_addr o6, w6 = A6(v6);
+	struct in_addr o4;
+	ck_assert_int_eq(map_4to6(m, A4(v4), &o6), res);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), res);
+	if (res == MAP_OK) {
+		ck_assert_mem_eq(&o6, &w6, 16);
+		ck_assert_uint_eq(o4.s_addr, A4(v4).s_addr);
+	}
+}
+
+/* clatd's file (issue 11): WKP + ipv4-addr 192.0.0.2 (RFC 7335) derives
+ * ipv6-addr 64:ff9b::c000:2 and translates per packet both ways */
+START_TEST(clatd_wkp_service_continuity_prefix)
+{
+	struct config *c = parse("tun-device clat\nprefix 64:ff9b::/96\nipv4-addr 192.0.0.2\n"
+				 "map 192.0.0.1 2001:db8:aaaa::c1a7\n");
+	struct map *m = map_build(c);
+	struct in6_addr w6 = A6("64:ff9b::c000:2");
+	ck_assert(c->ipv6_addr_set);
+	ck_assert_mem_eq(&c->ipv6_addr, &w6, 16);
+	both_ways(m, "192.0.0.2", "64:ff9b::c000:2", MAP_OK);
+	/* another address of the /29 through the prefix; the EAM */
+	both_ways(m, "192.0.0.5", "64:ff9b::c000:5", MAP_OK);
+	both_ways(m, "192.0.0.1", "2001:db8:aaaa::c1a7", MAP_OK);
+	/* 192.0.0.8 is outside the /29: non-global, refused with the WKP */
+	both_ways(m, "192.0.0.8", "64:ff9b::c000:8", MAP_FORBIDDEN);
+	/* 192.88.99.1 is global: translated under wkpf-strict */
+	both_ways(m, "192.88.99.1", "64:ff9b::c058:6301", MAP_OK);
+	map_free(m);
+	conf_free(c);
+}
+END_TEST
+
+/* RFC 3927 2.7: 169.254/16 never through the prefix (either direction, any
+ * prefix), but usable in map lines and the dynamic pool */
+START_TEST(rfc3927_link_local_not_through_prefix)
+{
+	struct config *c = parse("tun-device t\nipv4-addr 192.0.2.1\nprefix 2001:db8:64::/96\n"
+				 "map 169.254.7.0/24 2001:db8:7::/120\n"
+				 "dynamic-pool 169.254.0.0/24\n");
+	struct map *m = map_build(c);
+	struct in6_addr o6;
+	char err[512];
+	both_ways(m, "169.254.1.1", "2001:db8:64::a9fe:101", MAP_FORBIDDEN);
+	/* a pool address is not the map's business (the pool maps it) */
+	ck_assert_int_eq(map_4to6(m, A4("169.254.0.9"), &o6), MAP_NONE);
+	ck_assert(map_v4_in_pool(m, A4("169.254.0.9")));
+	/* the EAM: 169.254.7.9 <-> 2001:db8:7::9 */
+	both_ways(m, "169.254.7.9", "2001:db8:7::9", MAP_OK);
+	map_free(m);
+	conf_free(c);
+	/* ipv4-addr 169.254.x can't be derived into the prefix */
+	c = conf_parse_string("tun-device t\nipv4-addr 169.254.9.1\nprefix 2001:db8:64::/96\n",
+			      "t.conf", err, sizeof(err));
+	ck_assert_ptr_null(c);
+	ck_assert_msg(strstr(err, "t.conf:2: ipv6-addr: ipv4-addr 169.254.9.1 is link-local") != NULL, "%s", err);
+	c = parse("tun-device t\nipv4-addr 169.254.9.1\nipv6-addr 2001:db8::1\nprefix 2001:db8:64::/96\n");
+	conf_free(c);
+}
+END_TEST
+
+/* Issue 11: prefix 3fff:6464::/32, the u-octet is ignored per packet */
+START_TEST(rfc6052_u_octet_ignored_per_packet)
+{
+	struct config *c = parse("tun-device t\nipv4-addr 192.0.2.1\nprefix 3fff:6464::/32\n");
+	struct map *m = map_build(c);
+	struct in6_addr w6 = A6("3fff:6464:c0a8:102:ab00::");
+	struct in_addr o4;
+	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_uint_eq(o4.s_addr, A4("192.168.1.2").s_addr);
 	map_free(m);
 	conf_free(c);
 }
@@ -309,6 +407,9 @@ int main(void)
 	tcase_add_loop_test(tc, v6_range_forbidden_table, 0, sizeof(v6_ranges) / sizeof(v6_ranges[0]));
 	tcase_add_test(tc, map_prefix_and_self);
 	tcase_add_test(tc, rfc8215_local_use_prefix);
+	tcase_add_test(tc, clatd_wkp_service_continuity_prefix);
+	tcase_add_test(tc, rfc3927_link_local_not_through_prefix);
+	tcase_add_test(tc, rfc6052_u_octet_ignored_per_packet);
 	tcase_add_test(tc, rfc7757_eam_longest_prefix);
 	tcase_add_test(tc, eam_10000_entries);
 	suite_add_tcase(s, tc);

@@ -187,6 +187,60 @@ START_TEST(full_slash16)
 }
 END_TEST
 
+/* Issue 11: a new host gets the address TAYGA gives it. w = host bits of
+ * the pool; v = 0; for each 32-bit word of the IPv6 address read
+ * little-endian: v += word (32-bit, wrapping), then while v >= 2^w:
+ * v = (v & (2^w - 1)) + (v >> w); the first free of v, v+1, ... (mod 2^w). */
+START_TEST(tayga_address_choice)
+{
+	struct in6_addr a;
+	struct in_addr x;
+
+	setup_text(BASE "dynamic-pool 169.254.0.0/24\n");
+	/* 2001:db8::69, w = 8. Word 0, bytes 20 01 0d b8 -> 0xb80d0120:
+	 * 0x20 + 0xb80d01 = 0xb80d21; 0x21 + 0xb80d = 0xb82e; 0x2e + 0xb8 = 0xe6.
+	 * Words 1, 2 are 0. Word 3, bytes 00 00 00 69 -> 0x69000000:
+	 * 0xe6 + 0x69000000 = 0x690000e6; 0xe6 + 0x690000 = 0x6900e6;
+	 * 0xe6 + 0x6900 = 0x69e6; 0xe6 + 0x69 = 0x14f; 0x4f + 0x1 = 0x50 = 80 */
+	a = v6("2001:db8::69");
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000, true, NULL), POOL_OK);
+	ck_assert_uint_eq(h4(x), 0xa9fe0050);  /* 169.254.0.80 */
+	/* 2001:db8::6900: word 3 is 0x00690000, also folds to 0xe6 + 0x69 -> 80,
+	 * which is taken: the next one, 81 */
+	a = v6("2001:db8::6900");
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000, true, NULL), POOL_OK);
+	ck_assert_uint_eq(h4(x), 0xa9fe0051);
+	/* 2001:db8:ffff:ffff::e: word 0 -> 0xe6 as above; word 1 0xffffffff:
+	 * 0xe6 + 0xffffffff wraps to 0xe5 (32 bits, as TAYGA); word 3 bytes
+	 * 00 00 00 0e -> 0x0e0000e5 -> 0xe5 + 0x0e = 0xf3 = 243 */
+	a = v6("2001:db8:ffff:ffff::e");
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000, true, NULL), POOL_OK);
+	ck_assert_uint_eq(h4(x), 0xa9fe00f3);
+	teardown();
+
+	/* the same host gets the same address from a fresh pool (a restart
+	 * that lost dynamic.map) */
+	setup_text(BASE "dynamic-pool 169.254.0.0/24\n");
+	a = v6("2001:db8::69");
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 5000, true, NULL), POOL_OK);
+	ck_assert_uint_eq(h4(x), 0xa9fe0050);
+	teardown();
+
+	/* /29, w = 3: .0 reserved, .1 is ipv4-addr. ::7: word 3 is
+	 * 0x07000000 = octal 700000000 -> 7. ::700: word 3 0x00070000 = octal
+	 * 1600000 -> 1 + 6 = 7, taken; wraps to .0 (reserved), .1 (ipv4-addr),
+	 * so .2 */
+	setup_text(BASE "dynamic-pool 192.0.2.0/29\n");
+	a = v6("::7");
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000, true, NULL), POOL_OK);
+	ck_assert_uint_eq(h4(x), 0xc0000207);
+	a = v6("::700");
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, 1000, true, NULL), POOL_OK);
+	ck_assert_uint_eq(h4(x), 0xc0000202);
+	teardown();
+}
+END_TEST
+
 static char reports[8][256];
 static int nreports;
 
@@ -431,6 +485,7 @@ int main(void)
 	tcase_add_test(tc, expiry_frees);
 	tcase_add_test(tc, dynamic_limit);
 	tcase_add_test(tc, full_slash16);
+	tcase_add_test(tc, tayga_address_choice);
 	tcase_add_test(tc, load_tayga_format_and_damage);
 	tcase_add_test(tc, save_load_roundtrip);
 	tcase_add_test(tc, migrate_keeps_valid);
