@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "addr.h"
+#include "ratelimit.h"
 
 /* Refuse files bigger than this (a map-file with a million lines is ~50 MB) */
 #define CONF_MAX_FILE (64u * 1024 * 1024)
@@ -33,6 +34,8 @@ enum dir_id {
 	D_OFFLINK_MTU, D_STRICT_FRAG_HDR, D_TUN_UP, D_TUN_IP, D_TUN_ROUTE,
 	D_WORKERS, D_OFFLOAD, D_DYNAMIC_LIMIT, D_RFC6791_V4, D_RFC6791_V6,
 	D_ICMP_RATELIMIT, D_STATS_FILE, D_STATS_INTERVAL, D_IO_URING,
+	D_USAGE_STATS, D_USAGE_PREFIX_LEN, D_USAGE_INTERVAL, D_USAGE_TOP,
+	D_PREFIX_TABLE_SIZE, D_RATE_LIMIT, D_RATE_LIMIT_TOTAL,
 	D_COUNT
 };
 
@@ -716,6 +719,111 @@ static bool d_stats_interval(struct parser *p, const char *name, char **argv, in
 	return true;
 }
 
+static bool d_usage_stats(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	if (!parse_bool(argv[0], &p->c->usage_stats))
+		return fail(p, "%s: expected yes or no, not \"%s\"", name, argv[0]);
+	return true;
+}
+
+static bool d_usage_prefix_len(struct parser *p, const char *name, char **argv, int argc)
+{
+	unsigned long l6, l4 = p->c->usage_plen4;
+
+	if (!parse_uint(argv[0], 1, 128, &l6))
+		return fail(p, "%s: IPv6 prefix length \"%s\" is not a number in 1..128", name, argv[0]);
+	if (argc == 2 && !parse_uint(argv[1], 1, 32, &l4))
+		return fail(p, "%s: IPv4 prefix length \"%s\" is not a number in 1..32", name, argv[1]);
+	p->c->usage_plen6 = (uint8_t)l6;
+	p->c->usage_plen4 = (uint8_t)l4;
+	return true;
+}
+
+/* A count of seconds or of table entries, in [min, max]. */
+static bool d_number(struct parser *p, const char *name, const char *arg, unsigned long min,
+		     unsigned long max, unsigned *out)
+{
+	unsigned long v;
+
+	if (!parse_uint(arg, min, max, &v))
+		return fail(p, "%s: \"%s\" is not a number in %lu..%lu", name, arg, min, max);
+	*out = (unsigned)v;
+	return true;
+}
+
+static bool d_usage_interval(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	return d_number(p, name, argv[0], 0, 604800, &p->c->usage_interval);
+}
+
+static bool d_usage_top(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	return d_number(p, name, argv[0], 0, 10000, &p->c->usage_top);
+}
+
+static bool d_prefix_table_size(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	return d_number(p, name, argv[0], 16, 1u << 24, &p->c->prefix_table_size);
+}
+
+/* Bytes with an optional decimal suffix: 1500, 64k, 10M, 1G (k = 1000). */
+static bool parse_bytes(const char *s, uint64_t *out)
+{
+	char num[24];
+	size_t n = strlen(s);
+	unsigned long v;
+	uint64_t mult = 1;
+
+	if (n == 0 || n >= sizeof(num))
+		return false;
+	switch (s[n - 1]) {
+	case 'k': case 'K': mult = 1000; break;
+	case 'm': case 'M': mult = 1000000; break;
+	case 'g': case 'G': mult = 1000000000; break;
+	default: break;
+	}
+	if (mult > 1)
+		n--;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (!parse_uint(num, 1, RATELIMIT_MAX / mult, &v))
+		return false;
+	*out = (uint64_t)v * mult;
+	return true;
+}
+
+static bool rate_burst(struct parser *p, const char *name, char **argv, uint64_t *rate,
+		       uint64_t *burst)
+{
+	if (!parse_bytes(argv[0], rate))
+		return fail(p, "%s: rate \"%s\" is not a byte count per second like 125000, 64k, 10M or 1G",
+			    name, argv[0]);
+	if (!parse_bytes(argv[1], burst))
+		return fail(p, "%s: burst \"%s\" is not a byte count like 1500, 64k or 1M", name, argv[1]);
+	return true;
+}
+
+static bool d_rate_limit(struct parser *p, const char *name, char **argv, int argc)
+{
+	unsigned long plen;
+
+	(void)argc;
+	if (!parse_uint(argv[0], 1, 128, &plen))
+		return fail(p, "%s: IPv6 prefix length \"%s\" is not a number in 1..128", name, argv[0]);
+	p->c->rl_plen = (uint8_t)plen;
+	return rate_burst(p, name, argv + 1, &p->c->rl_rate, &p->c->rl_burst);
+}
+
+static bool d_rate_limit_total(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	return rate_burst(p, name, argv, &p->c->rl_total_rate, &p->c->rl_total_burst);
+}
+
 static const struct directive {
 	const char *name;
 	enum dir_id id;
@@ -749,6 +857,13 @@ static const struct directive {
 	{ "icmp-ratelimit", D_ICMP_RATELIMIT, d_icmp_ratelimit, 1, 2, false, "RATE [BURST]" },
 	{ "stats-file", D_STATS_FILE, d_stats_file, 1, 1, false, "PATH" },
 	{ "stats-interval", D_STATS_INTERVAL, d_stats_interval, 1, 1, false, "SECONDS" },
+	{ "usage-stats", D_USAGE_STATS, d_usage_stats, 1, 1, false, "yes|no" },
+	{ "usage-prefix-len", D_USAGE_PREFIX_LEN, d_usage_prefix_len, 1, 2, false, "IPV6LEN [IPV4LEN]" },
+	{ "usage-interval", D_USAGE_INTERVAL, d_usage_interval, 1, 1, false, "SECONDS" },
+	{ "usage-top", D_USAGE_TOP, d_usage_top, 1, 1, false, "N" },
+	{ "prefix-table-size", D_PREFIX_TABLE_SIZE, d_prefix_table_size, 1, 1, false, "ENTRIES" },
+	{ "rate-limit", D_RATE_LIMIT, d_rate_limit, 3, 3, false, "PREFIXLEN RATE BURST" },
+	{ "rate-limit-total", D_RATE_LIMIT_TOTAL, d_rate_limit_total, 2, 2, false, "RATE BURST" },
 };
 
 /* ---- line splitting ---- */
@@ -1084,6 +1199,11 @@ static struct config *config_new(void)
 	c->icmp_burst = 50;
 	c->stats_interval = 60;
 	c->workers = 1;
+	c->usage_plen6 = 32;
+	c->usage_plen4 = 24;
+	c->usage_interval = 300;
+	c->usage_top = 20;
+	c->prefix_table_size = 4096;
 	return c;
 }
 

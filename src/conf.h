@@ -95,6 +95,20 @@ struct config {
 
 	char *stats_file;               /* NULL when unset */
 	unsigned stats_interval;        /* seconds, default 60 */
+
+	/* usage accounting per client prefix (usage-*; off by default) */
+	bool usage_stats;
+	uint8_t usage_plen6;            /* IPv6 prefix length, default 32 */
+	uint8_t usage_plen4;            /* IPv4 source prefix length, default 24 */
+	unsigned usage_interval;        /* seconds between usage log lines, default 300; 0 = SIGUSR1 only */
+	unsigned usage_top;             /* prefixes in the stats-file, default 20 */
+	unsigned prefix_table_size;     /* entries of the usage and rate-limit tables, default 4096 */
+
+	/* rate-limit PLEN RATE BURST, rate-limit-total RATE BURST (bytes/s,
+	 * bytes; off by default: rl_plen 0, rl_total_rate 0) */
+	uint8_t rl_plen;
+	uint64_t rl_rate, rl_burst;
+	uint64_t rl_total_rate, rl_total_burst;
 };
 
 /* Parse a file. On error returns NULL and writes "file:line: message" into

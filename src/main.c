@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "log.h"
 #include "map.h"
+#include "meter.h"
 #include "pool.h"
 #include "stats.h"
 #include "tun.h"
@@ -57,6 +58,7 @@ struct state {
 	struct config *conf;
 	struct map *map;
 	struct pool *pool;
+	struct meter *meter;       /* usage-stats / rate-limit; NULL when off */
 	char dynmap[PATH_MAX];     /* "" without data-dir */
 };
 
@@ -73,6 +75,7 @@ struct daemon {
 	struct coalesce co;   /* UDP write batching (USO) */
 	bool chrooted;
 	time_t last_stats;
+	time_t last_usage;           /* last usage-interval report */
 	uint64_t last_save_ms;
 	uint64_t write_warn_next_ms; /* no "write failed" line before this */
 };
@@ -180,8 +183,15 @@ static void log_event(void *arg, unsigned ev, const char *msg)
 	log_info("%s", msg);
 }
 
+static void log_line(void *arg, const char *msg)
+{
+	(void)arg;
+	log_info("%s", msg);
+}
+
 static void state_free(struct state *s)
 {
+	meter_free(s->meter);
 	pool_free(s->pool);
 	map_free(s->map);
 	conf_free(s->conf);
@@ -205,6 +215,11 @@ static int state_build(struct state *s, struct config *c, bool chrooted, char *e
 			return -1;
 		}
 	}
+	/* buckets start full, so their start time does not matter */
+	if (meter_new(c, 0, &s->meter) != 0) {
+		snprintf(err, errlen, "out of memory building the usage and rate-limit tables");
+		return -1;
+	}
 	if (c->data_dir)
 		snprintf(s->dynmap, sizeof(s->dynmap), "%s/dynamic.map", chrooted ? "" : c->data_dir);
 	return 0;
@@ -219,6 +234,7 @@ static void apply_state(struct daemon *d)
 	d->xcfg.offload = d->tun.vnet;
 	d->xcfg.uso = d->tun.uso;
 	d->ctx.pool = d->st.pool;
+	d->ctx.meter = d->st.meter;
 	ratelimit_init(&d->rl, c->icmp_rate, c->icmp_burst, d->ctx.now_ms);
 }
 
@@ -285,6 +301,7 @@ static void reload(struct daemon *d)
 	}
 	/* keep live dynamic mappings that are still valid in the new pool */
 	pool_migrate(ns.pool, d->st.pool);
+	meter_migrate(ns.meter, d->st.meter);
 	if (tun_configure(&d->tun, c, err, sizeof(err)) != 0)
 		log_warn("reload: %s", err);
 	state_free(&d->st);
@@ -456,7 +473,10 @@ static int run(struct daemon *d)
 			for (ssize_t i = 0; i < k; i++) {
 				switch (sigs[i]) {
 				case SIGHUP: reload(d); break;
-				case SIGUSR1: log_stats(d); break;
+				case SIGUSR1:
+					log_stats(d);
+					meter_report(d->st.meter, log_line, NULL);
+					break;
 				default:
 					log_info("signal %d: exiting", sigs[i]);
 					stop = true;
@@ -467,9 +487,14 @@ static int run(struct daemon *d)
 			save_pool(d);
 		if (d->st.conf->stats_file && now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
 			d->stats.dyn_active = pool_count(d->st.pool);
-			if (stats_write_file(&d->stats, d->st.conf->stats_file) != 0)
+			if (stats_write_file_ext(&d->stats, d->st.conf->stats_file,
+						 meter_write_prom, d->st.meter) != 0)
 				log_warn("cannot write %s: %s", d->st.conf->stats_file, strerror(errno));
 			d->last_stats = now;
+		}
+		if (d->st.conf->usage_interval && now - d->last_usage >= (time_t)d->st.conf->usage_interval) {
+			meter_report(d->st.meter, log_line, NULL);
+			d->last_usage = now;
 		}
 	}
 	return status;
@@ -619,7 +644,7 @@ int main(int argc, char **argv)
 	d->ctx.now = time(NULL);
 	d->ctx.now_ms = mono_ms();
 	apply_state(d);
-	d->last_stats = time(NULL);
+	d->last_stats = d->last_usage = time(NULL);
 	/* the first new mapping is written at once; later ones are batched */
 	d->last_save_ms = mono_ms() - SAVE_BATCH_MS;
 

@@ -33,6 +33,7 @@ static const char *const drop_names[] = {
 	[DROP_RATELIMIT]       = "ratelimit",
 	[DROP_OFFLOAD]         = "offload",
 	[DROP_WRITE]           = "write",
+	[DROP_RATE_LIMIT]      = "rate_limit",
 };
 _Static_assert(sizeof(drop_names) / sizeof(drop_names[0]) == DROP_MAX,
 	       "drop_names must name every enum drop_reason");
@@ -110,6 +111,12 @@ void stats_write_prom(const struct stats *s, FILE *f)
  * half-written file: write a temp file next to it, sync, then rename. */
 int stats_write_file(const struct stats *s, const char *path)
 {
+	return stats_write_file_ext(s, path, NULL, NULL);
+}
+
+int stats_write_file_ext(const struct stats *s, const char *path,
+			 void (*extra)(const void *arg, FILE *f), const void *arg)
+{
 	char tmp[PATH_MAX];
 	FILE *f;
 	int fd, err;
@@ -128,6 +135,8 @@ int stats_write_file(const struct stats *s, const char *path)
 		goto fail;
 	}
 	stats_write_prom(s, f);
+	if (extra)
+		extra(arg, f);
 	errno = 0;
 	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
 		err = errno ? errno : EIO;

@@ -29,6 +29,7 @@ enum drop_reason {
 	DROP_RATELIMIT,         /* ICMP error suppressed by the rate limiter */
 	DROP_OFFLOAD,           /* offload metadata we can't honour */
 	DROP_WRITE,             /* tun write failed */
+	DROP_RATE_LIMIT,        /* over its rate-limit / rate-limit-total byte budget */
 	DROP_MAX
 };
 
@@ -56,5 +57,8 @@ uint64_t stats_total_drops(const struct stats *s);
 void stats_write_prom(const struct stats *s, FILE *f);
 /* Write to path atomically (temp + rename). 0 or -1. */
 int stats_write_file(const struct stats *s, const char *path);
+/* Same, with more series appended by extra(arg, f) (may be NULL). */
+int stats_write_file_ext(const struct stats *s, const char *path,
+			 void (*extra)(const void *arg, FILE *f), const void *arg);
 
 #endif

@@ -8,9 +8,10 @@
 
 #include "csum.h"
 #include "gso.h"
+#include "meter.h"
 #include "xlat_util.h"
 
-enum xlat_verdict xlat_packet(struct xlat_ctx *x, struct pkt *p)
+static enum xlat_verdict dispatch(struct xlat_ctx *x, struct pkt *p)
 {
 	if (p->len < 1)
 		return xlat_drop(x, DROP_TRUNCATED);
@@ -22,6 +23,14 @@ enum xlat_verdict xlat_packet(struct xlat_ctx *x, struct pkt *p)
 	default:
 		return xlat_drop(x, DROP_BAD_VERSION);
 	}
+}
+
+enum xlat_verdict xlat_packet(struct xlat_ctx *x, struct pkt *p)
+{
+	/* usage-stats / rate-limit: meter.c charges what the translation emits */
+	if (x->meter)
+		return meter_packet(x, p, dispatch);
+	return dispatch(x, p);
 }
 
 enum xlat_verdict xlat_drop(struct xlat_ctx *x, enum drop_reason r)

@@ -65,11 +65,14 @@ struct xlat_cfg {
 	bool uso;                    /* kernel takes OFF_GSO_UDP_L4 */
 };
 
+struct meter;
+
 struct xlat_ctx {
 	const struct xlat_cfg *cfg;
 	struct pool *pool;           /* NULL without dynamic-pool */
 	struct stats *stats;
 	struct ratelimit *icmp_rl;   /* ICMP errors we generate */
+	struct meter *meter;         /* usage-stats / rate-limit; NULL when off */
 	time_t now;                  /* wall clock seconds, for the pool */
 	uint64_t now_ms;             /* monotonic ms, for the rate limiter */
 
