@@ -6,6 +6,8 @@
  * KIND: udp64-6to4 udp64-4to6 tcp1440-6to4 tcp1440-4to6 (plain packets), or
  * tso64k-6to4 tso64k-4to6 (a 64 KiB TCP super-packet with virtio-net GSO
  * metadata, as read from the tun with offload on: gso_size 1440, 44 segments).
+ * A "+meter" suffix (udp64-6to4+meter) turns on usage-stats and rate limits
+ * high enough never to drop, to count what they cost per packet.
  * The packets use the scripts/lib-netns.sh lab addresses (client 2001:db8:1::2
  * statically mapped to 192.168.254.2, server 192.0.2.2 behind prefix
  * 2001:db8:64::/96), so they take the common translation path. Each round
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meter.h"
 #include "testpkt.h"
 
 static const char *CONF =
@@ -26,6 +29,10 @@ static const char *CONF =
 	"prefix 2001:db8:64::/96\n"
 	"dynamic-pool 192.168.255.0/24\n"
 	"map 192.168.254.2 2001:db8:1::2\n";
+static const char *METER_CONF =
+	"usage-stats yes\n"
+	"rate-limit 48 1000G 100G\n"
+	"rate-limit-total 1000G 100G\n";
 
 #define C6 "2001:db8:1::2"
 #define C4 "192.168.254.2"
@@ -114,22 +121,33 @@ int main(int argc, char **argv)
 	struct tp_env e;
 	struct offload off;
 	struct pkt p;
+	struct meter *m = NULL;
+	char kind[64], conf[1024], *plus;
 	size_t len;
 	long n;
 	int six = 1;
 
-	if (argc != 3 || (n = atol(argv[2])) < 0) {
-		fprintf(stderr, "usage: bench-xlat KIND N\n");
+	if (argc != 3 || (n = atol(argv[2])) < 0 || strlen(argv[1]) >= sizeof(kind)) {
+		fprintf(stderr, "usage: bench-xlat KIND[+meter] N\n");
 		return 2;
 	}
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7 + 3);
-	len = build(argv[1], &off, &six);
+	strcpy(kind, argv[1]);
+	if ((plus = strchr(kind, '+')) != NULL && strcmp(plus, "+meter") == 0)
+		*plus = '\0';
+	len = build(kind, &off, &six);
 	if (len == 0) {
 		fprintf(stderr, "bench-xlat: unknown kind %s\n", argv[1]);
 		return 2;
 	}
-	tp_env_init(&e, CONF, 1500);
+	snprintf(conf, sizeof(conf), "%s%s", CONF, plus ? METER_CONF : "");
+	tp_env_init(&e, conf, 1500);
+	if (plus && (meter_new(e.conf, 0, &m) != 0 || !m)) {
+		fprintf(stderr, "bench-xlat: meter_new failed\n");
+		return 1;
+	}
+	e.ctx.meter = m;
 	e.xcfg.offload = off.gso_type != OFF_GSO_NONE;
 	e.ctx.emit = count_emit;
 	for (long i = 0; i < n; i++) {
@@ -142,6 +160,7 @@ int main(int argc, char **argv)
 		if (xlat_packet(&e.ctx, &p) != XLAT_OK)
 			break;
 	}
+	meter_free(m);
 	tp_env_free(&e);
 	if (emitted != (unsigned long)n) {
 		fprintf(stderr, "bench-xlat: %s: %lu of %ld packets translated\n",

@@ -9,11 +9,13 @@
 
 void pkey_mask(struct pkey *k)
 {
-	for (unsigned i = 0; i < sizeof(k->a); i++) {
-		unsigned bits = k->len > i * 8 ? k->len - i * 8 : 0;
-		if (bits < 8)
-			k->a[i] &= (uint8_t)(0xff00u >> bits);
-	}
+	unsigned full = k->len / 8, rem = k->len % 8;
+
+	if (full >= sizeof(k->a))
+		return;
+	if (rem)
+		k->a[full++] &= (uint8_t)(0xff00u >> rem);
+	memset(k->a + full, 0, sizeof(k->a) - full);
 }
 
 void pkey_v6(struct pkey *k, const struct in6_addr *a, unsigned len)
@@ -73,7 +75,13 @@ static uint64_t hash(const struct pkey *k)
 
 static bool same(const struct pkey *x, const struct pkey *y)
 {
-	return x->family == y->family && x->len == y->len && memcmp(x->a, y->a, 16) == 0;
+	uint64_t x0, x1, y0, y1;
+
+	memcpy(&x0, x->a, 8);
+	memcpy(&x1, x->a + 8, 8);
+	memcpy(&y0, y->a, 8);
+	memcpy(&y1, y->a + 8, 8);
+	return ((x0 ^ y0) | (x1 ^ y1)) == 0 && x->family == y->family && x->len == y->len;
 }
 
 long ptable_get(struct ptable *t, const struct pkey *k,
