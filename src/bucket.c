@@ -79,9 +79,11 @@ void buckets_migrate(struct buckets *to, const struct buckets *from)
 {
 	if (!to || !from)
 		return;
-	to->total.tokens_milli = from->total.tokens_milli;
-	to->total.last_ms = from->total.last_ms;
-	ratelimit_set(&to->total, to->cfg.total_rate, to->cfg.total_burst);
+	if (from->cfg.total_rate) {
+		to->total.tokens_milli = from->total.tokens_milli;
+		to->total.last_ms = from->total.last_ms;
+		ratelimit_set(&to->total, to->cfg.total_rate, to->cfg.total_burst);
+	}
 	to->overflow = from->overflow;
 	to->reused = from->reused;
 	if (!to->cfg.plen || to->cfg.plen != from->cfg.plen)
