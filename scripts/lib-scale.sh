@@ -146,27 +146,27 @@ scale_bird_conf_host() {
 	log stderr all;
 	protocol device { scan time 10; }
 	protocol static nat64_v6 {
-		ipv6;
-		route $PREFIX6 via "nat64";
-		route $(scale_v6 "$i")/128 via "nat64";
+	    ipv6;
+	    route $PREFIX6 via "nat64";
+	    route $(scale_v6 "$i")/128 via "nat64";
 	}
 	protocol static nat64_v4 {
-		ipv4;
-		route $(scale_slice "$i") via "nat64";
-		route $STATIC4_NET via "nat64";
+	    ipv4;
+	    route $(scale_slice "$i") via "nat64";
+	    route $STATIC4_NET via "nat64";
 	}
 	template bgp uplink {
-		local as $((SCALE_AS + 1 + i));
-		hold time 3; keepalive time 1;
-		connect delay time 1; connect retry time 1; error wait time 1, 5;
+	    local as $((SCALE_AS + 1 + i));
+	    hold time 3; keepalive time 1;
+	    connect delay time 1; connect retry time 1; error wait time 1, 5;
 	}
 	protocol bgp up6 from uplink {
-		neighbor 2001:db8:100:$i::1 as $SCALE_AS;
-		ipv6 { import none; export where proto = "nat64_v6"; };
+	    neighbor 2001:db8:100:$i::1 as $SCALE_AS;
+	    ipv6 { import none; export where proto = "nat64_v6"; };
 	}
 	protocol bgp up4 from uplink {
-		neighbor 10.100.$i.1 as $SCALE_AS;
-		ipv4 { import none; export where proto = "nat64_v4"; };
+	    neighbor 10.100.$i.1 as $SCALE_AS;
+	    ipv4 { import none; export where proto = "nat64_v4"; };
 	}
 	EOF
 }
@@ -183,20 +183,20 @@ scale_bird_conf_router() {
 	protocol kernel { ipv6 { export all; }; merge paths on; }
 	protocol kernel { ipv4 { export all; }; merge paths on; }
 	template bgp xlat_host {
-		local as $SCALE_AS;
-		hold time 3; keepalive time 1;
-		connect delay time 1; connect retry time 1; error wait time 1, 5;
+	    local as $SCALE_AS;
+	    hold time 3; keepalive time 1;
+	    connect delay time 1; connect retry time 1; error wait time 1, 5;
 	}
 	EOF
 	for ((i = 0; i < SCALE_N; i++)); do
 		cat <<-EOF
 		protocol bgp t${i}_6 from xlat_host {
-			neighbor 2001:db8:100:$i::2 as $((SCALE_AS + 1 + i));
-			ipv6 { import all; export none; };
+		    neighbor 2001:db8:100:$i::2 as $((SCALE_AS + 1 + i));
+		    ipv6 { import all; export none; };
 		}
 		protocol bgp t${i}_4 from xlat_host {
-			neighbor 10.100.$i.2 as $((SCALE_AS + 1 + i));
-			ipv4 { import all; export none; };
+		    neighbor 10.100.$i.2 as $((SCALE_AS + 1 + i));
+		    ipv4 { import all; export none; };
 		}
 		EOF
 	done
