@@ -48,6 +48,7 @@ struct env {
 	struct map *map;
 	struct pool *pool;
 	struct xlat_cfg cfg;
+	bool offload;                /* feed offload metadata (offload on) */
 	struct stats stats;
 	struct ratelimit rl;
 	uint8_t *scratch;
@@ -142,8 +143,7 @@ static struct env *get_env(unsigned v, unsigned m)
 	e->cfg.conf = e->conf;
 	e->cfg.map = e->map;
 	e->cfg.mtu = mtus[m];
-	e->cfg.offload = e->conf->offload == MODE_ON;
-	e->cfg.uso = e->cfg.offload;
+	e->offload = e->conf->offload == MODE_ON;
 	ratelimit_init(&e->rl, e->conf->icmp_rate, e->conf->icmp_burst, 0);
 	return e;
 }
@@ -172,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(&p, 0, sizeof(p));
 	size_t hdr = 2;
-	if (e->cfg.offload && (data[1] & 0x80)) {
+	if (e->offload && (data[1] & 0x80)) {
 		if (size < hdr + 10 + 1)
 			return 0;
 		const uint8_t *o = data + hdr;

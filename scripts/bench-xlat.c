@@ -148,7 +148,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	e.ctx.meter = m;
-	e.xcfg.offload = off.gso_type != OFF_GSO_NONE;
 	e.ctx.emit = count_emit;
 	for (long i = 0; i < n; i++) {
 		memcpy(e.inbuf + PKT_HEADROOM, pkt, len);

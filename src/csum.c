@@ -10,16 +10,6 @@ uint16_t csum_fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
-uint32_t csum_addr4(struct in_addr a)
-{
-	return csum_add(0, &a, 4);
-}
-
-uint32_t csum_addr6(const struct in6_addr *a)
-{
-	return csum_add(0, a, 16);
-}
-
 /* Words are summed in memory (network) order throughout, so constants that
  * are host values must be stored via htons/htonl before being added. */
 uint32_t csum_pseudo4(struct in_addr src, struct in_addr dst, uint8_t proto, uint32_t len)

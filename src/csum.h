@@ -62,8 +62,4 @@ uint32_t csum_pseudo6(const struct in6_addr *src, const struct in6_addr *dst,
  * return the new field value. A bad checksum stays exactly as bad. */
 uint16_t csum_replace(uint16_t field, uint32_t old_sum, uint32_t new_sum);
 
-/* Convenience: sum of the address words only */
-uint32_t csum_addr4(struct in_addr a);
-uint32_t csum_addr6(const struct in6_addr *a);
-
 #endif

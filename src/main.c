@@ -231,8 +231,6 @@ static void apply_state(struct daemon *d)
 	d->xcfg.conf = c;
 	d->xcfg.map = d->st.map;
 	d->xcfg.mtu = d->tun.mtu;
-	d->xcfg.offload = d->tun.vnet;
-	d->xcfg.uso = d->tun.uso;
 	d->ctx.pool = d->st.pool;
 	d->ctx.meter = d->st.meter;
 	ratelimit_init(&d->rl, c->icmp_rate, c->icmp_burst, d->ctx.now_ms);
@@ -258,11 +256,12 @@ static void log_stats(const struct daemon *d)
 {
 	const struct stats *s = &d->stats;
 	log_info("stats: 4to6 %llu packets %llu bytes, 6to4 %llu packets %llu bytes, "
-		 "icmp4 sent %llu, icmp6 sent %llu, echo replies %llu, dynamic %zu (created %llu), "
+		 "icmp4 sent %llu, icmp6 sent %llu, rate-limited %llu, echo replies %llu, dynamic %zu (created %llu), "
 		 "udp coalesced %llu, tun reads %llu (%llu packets), tun writes %llu, dropped %llu",
 		 (unsigned long long)s->pkts[DIR_4TO6], (unsigned long long)s->bytes[DIR_4TO6],
 		 (unsigned long long)s->pkts[DIR_6TO4], (unsigned long long)s->bytes[DIR_6TO4],
 		 (unsigned long long)s->icmp4_sent, (unsigned long long)s->icmp6_sent,
+		 (unsigned long long)s->icmp_ratelimited,
 		 (unsigned long long)s->echo_replies, pool_count(d->st.pool),
 		 (unsigned long long)s->dyn_created, (unsigned long long)s->udp_coalesced,
 		 (unsigned long long)s->tun_read_calls, (unsigned long long)s->tun_read_pkts,

@@ -145,9 +145,9 @@ bool map_v4_in_pool(const struct map *m, struct in_addr a)
 	return m->pool_mask && (ntohl(a.s_addr) & m->pool_mask) == m->pool_net;
 }
 
-bool map_v4_is_ours(const struct map *m, struct in_addr a)
+bool map_v4_has_eam(const struct map *m, struct in_addr a)
 {
-	return map_v4_in_pool(m, a) || eam_find4(m, a) != NULL;
+	return eam_find4(m, a) != NULL;
 }
 
 /* RFC 6052 3.1: the WKP must not carry non-global IPv4 (unless wkpf-strict
@@ -157,6 +157,18 @@ static bool wkp_refuses(const struct config *c, struct in_addr a)
 {
 	return c->wkpf_strict && c->prefix_len == 96 &&
 	       memcmp(&c->prefix, &addr_wkp, 16) == 0 && addr_v4_is_nonglobal(a);
+}
+
+/* The RFC 6052 prefix rule for an address already checked against the
+ * never-translated classes. */
+static enum map_result prefix_embed(const struct config *c, struct in_addr a, struct in6_addr *out)
+{
+	if (!c->have_prefix)
+		return MAP_NONE;
+	if (addr_v4_is_linklocal(a) || wkp_refuses(c, a))
+		return MAP_FORBIDDEN;
+	addr_embed(&c->prefix, c->prefix_len, a, out);
+	return MAP_OK;
 }
 
 enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr *out)
@@ -181,19 +193,26 @@ enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr 
 		*out = c->ipv6_addr;
 		return MAP_OK;
 	}
-	if (map_v4_in_pool(m, a) || !c->have_prefix)
+	if (map_v4_in_pool(m, a))
 		return MAP_NONE;
-	if (addr_v4_is_linklocal(a) || wkp_refuses(c, a))
-		return MAP_FORBIDDEN;
-	addr_embed(&c->prefix, c->prefix_len, a, out);
-	return MAP_OK;
+	return prefix_embed(c, a, out);
 }
 
-enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct in_addr *out)
+enum map_result map_4to6_prefix(const struct map *m, struct in_addr a, struct in6_addr *out)
+{
+	if (addr_v4_is_forbidden(a))
+		return MAP_FORBIDDEN;
+	return prefix_embed(m->c, a, out);
+}
+
+enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct in_addr *out,
+			 bool *via_prefix)
 {
 	const struct config *c = m->c;
 	const struct eam *e;
 
+	if (via_prefix)
+		*via_prefix = false;
 	if (addr_v6_is_forbidden(a))
 		return MAP_FORBIDDEN;
 	e = eam_find6(m, a);
@@ -218,5 +237,7 @@ enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct i
 	addr_extract(a, c->prefix_len, out);
 	if (addr_v4_is_forbidden(*out) || addr_v4_is_linklocal(*out) || wkp_refuses(c, *out))
 		return MAP_FORBIDDEN;
+	if (via_prefix)
+		*via_prefix = true;
 	return MAP_OK;
 }

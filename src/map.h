@@ -31,16 +31,22 @@ void map_free(struct map *m);
  * covers them). */
 enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr *out);
 
+/* The RFC 6052 prefix rule of map_4to6 alone (the source of a hairpinned
+ * packet's second pass, RFC 7757 4.2). */
+enum map_result map_4to6_prefix(const struct map *m, struct in_addr a, struct in6_addr *out);
+
 /* IPv6 -> IPv4: EAM, then ipv6-addr -> ipv4-addr, then the RFC 6052 prefix
  * (u-octet and suffix ignored; 169.254/16 forbidden; WKP + non-global
- * forbidden when wkpf-strict). */
-enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct in_addr *out);
+ * forbidden when wkpf-strict). *via_prefix (may be NULL) tells whether the
+ * prefix rule gave the result. */
+enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct in_addr *out,
+			 bool *via_prefix);
 
 /* true when a is inside the dynamic-pool range */
 bool map_v4_in_pool(const struct map *m, struct in_addr a);
 
-/* true when a belongs to an IPv6 host behind us: covered by an EAM entry or
- * inside dynamic-pool. Used for hairpinning (RFC 7757 4.2 / RFC 6146 3.8). */
-bool map_v4_is_ours(const struct map *m, struct in_addr a);
+/* true when an EAM entry covers a. Hairpinning (RFC 7757 4.2): an IPv6
+ * destination taken through the prefix that lands here goes back to IPv6. */
+bool map_v4_has_eam(const struct map *m, struct in_addr a);
 
 #endif

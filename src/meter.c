@@ -80,7 +80,7 @@ static void meter_emit(void *arg, const struct pkt *p)
 	if (c->m->buckets && !buckets_admit(c->m->buckets, a, p->len, c->x->now_ms)) {
 		if (a && c->m->usage)
 			usage_add6(c->m->usage, a, USAGE_LIMITED, p->len);
-		xlat_drop(c->x, DROP_RATE_LIMIT);
+		xlat_count_drop(c->x, DROP_RATE_LIMIT);
 		return;
 	}
 	if (a && c->m->usage)

@@ -174,29 +174,40 @@ START_TEST(map_prefix_and_self)
 	ck_assert_int_eq(map_4to6(m, A4("8.8.8.8"), &o6), MAP_OK);
 	w6 = A6("64:ff9b::808:808");
 	ck_assert_mem_eq(&o6, &w6, 16);
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_OK);
 	ck_assert_uint_eq(o4.s_addr, A4("8.8.8.8").s_addr);
 	/* RFC 6052 3.1: WKP must not carry non-global IPv4 (wkpf-strict default) */
 	ck_assert_int_eq(map_4to6(m, A4("10.0.0.1"), &o6), MAP_FORBIDDEN);
 	w6 = A6("64:ff9b::10.0.0.1");
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_FORBIDDEN);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_FORBIDDEN);
 	/* own addresses */
 	ck_assert_int_eq(map_4to6(m, A4("192.168.255.1"), &o6), MAP_OK);
 	w6 = A6("2001:db8::1");
 	ck_assert_mem_eq(&o6, &w6, 16);
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_OK);
 	ck_assert_uint_eq(o4.s_addr, A4("192.168.255.1").s_addr);
 	/* pool addresses are never prefix-embedded */
 	ck_assert_int_eq(map_4to6(m, A4("192.168.255.7"), &o6), MAP_NONE);
 	ck_assert(map_v4_in_pool(m, A4("192.168.255.7")));
-	ck_assert(map_v4_is_ours(m, A4("192.168.255.7")));
-	ck_assert(!map_v4_is_ours(m, A4("8.8.8.8")));
+	/* RFC 7757 4.2: only EAM-covered addresses are hairpinned inside */
+	ck_assert(!map_v4_has_eam(m, A4("192.168.255.7")));
+	ck_assert(!map_v4_has_eam(m, A4("8.8.8.8")));
+	/* which rule translated an IPv6 destination decides hairpinning */
+	{
+		bool via = false;
+		w6 = A6("64:ff9b::808:808");
+		ck_assert_int_eq(map_6to4(m, &w6, &o4, &via), MAP_OK);
+		ck_assert(via);
+		w6 = A6("2001:db8::1");
+		ck_assert_int_eq(map_6to4(m, &w6, &o4, &via), MAP_OK);
+		ck_assert(!via);
+	}
 	/* outside prefix, forbidden classes */
 	w6 = A6("2001:db8:5::1");
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_NONE);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_NONE);
 	ck_assert_int_eq(map_4to6(m, A4("127.0.0.1"), &o6), MAP_FORBIDDEN);
 	w6 = A6("64:ff9b::127.0.0.1");
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_FORBIDDEN);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_FORBIDDEN);
 	map_free(m);
 	conf_free(c);
 }
@@ -314,16 +325,22 @@ START_TEST(rfc7757_eam_longest_prefix)
 	ck_assert_mem_eq(&o6, &w6, 16);
 	/* reverse direction, suffix copied (RFC 7757 3.2) */
 	w6 = A6("2001:db8:200::f");
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_OK);
 	ck_assert_uint_eq(o4.s_addr, A4("198.51.100.31").s_addr);
 	w6 = A6("2001:db8:100::5");
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_OK);
 	ck_assert_uint_eq(o4.s_addr, A4("198.51.100.5").s_addr);
 	/* EAM wins over the prefix; other addresses fall back to RFC 6052 */
 	ck_assert_int_eq(map_4to6(m, A4("192.0.2.33"), &o6), MAP_OK);
 	w6 = A6("2001:db8:64::c000:221");
 	ck_assert_mem_eq(&o6, &w6, 16);
-	ck_assert(map_v4_is_ours(m, A4("198.51.100.9")));
+	ck_assert(map_v4_has_eam(m, A4("198.51.100.9")));
+	{
+		bool via = true;
+		w6 = A6("2001:db8:100::5");
+		ck_assert_int_eq(map_6to4(m, &w6, &o4, &via), MAP_OK);
+		ck_assert(!via); /* an EAM, not the prefix */
+	}
 	map_free(m);
 	conf_free(c);
 }
@@ -348,10 +365,10 @@ START_TEST(rfc7757_3_2_unequal_suffix_lengths)
 	w6 = A6("2001:db8:1:0:ff00::");
 	ck_assert_mem_eq(&o6, &w6, 16);
 	w6 = A6("2001:db8:1:0:500::");
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_OK);
 	ck_assert_uint_eq(o4.s_addr, A4("198.51.100.5").s_addr);
 	w6 = A6("2001:db8:1:0:5ff:1:2:3");
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_OK);
 	ck_assert_uint_eq(o4.s_addr, A4("198.51.100.5").s_addr);
 	/* /25 (7 suffix bits) after /120: .100 = 1100100 -> bits 120-126
 	 * = 1100100, bit 127 = 0 -> last byte 0xc8 */
@@ -359,7 +376,7 @@ START_TEST(rfc7757_3_2_unequal_suffix_lengths)
 	w6 = A6("2001:db8:2::c8");
 	ck_assert_mem_eq(&o6, &w6, 16);
 	w6 = A6("2001:db8:2::c9");
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_OK);
 	ck_assert_uint_eq(o4.s_addr, A4("203.0.113.100").s_addr);
 	map_free(m);
 	conf_free(c);
@@ -385,7 +402,7 @@ START_TEST(eam_10000_entries)
 		w6 = A6(s6);
 		ck_assert_int_eq(map_4to6(m, A4(s4), &o6), MAP_OK);
 		ck_assert_mem_eq(&o6, &w6, 16);
-		ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+		ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_OK);
 		ck_assert_uint_eq(o4.s_addr, A4(s4).s_addr);
 	}
 	map_free(m);

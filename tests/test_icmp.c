@@ -381,27 +381,27 @@ START_TEST(icmp_errors_rate_limited)
 	for (int i = 0; i < 3; i++)
 		ck_assert(icmp4_send_error(&E.ctx, in, len4, 11, 0, 0));
 	ck_assert(!icmp4_send_error(&E.ctx, in, len4, 11, 0, 0));
-	ck_assert_uint_eq(E.stats.drops[DROP_RATELIMIT], 1);
+	ck_assert_uint_eq(E.stats.icmp_ratelimited, 1);
 	ck_assert_uint_eq(E.stats.icmp4_sent, 3);
 	ck_assert_uint_eq(E.nout, 3);
 
 	/* the bucket is shared with ICMPv6 */
 	size_t len6 = udp6(want, "2001:db8:1::5", "64:ff9b::cb00:7109", 1, 10);
 	ck_assert(!icmp6_send_error(&E.ctx, want, len6, 3, 0, 0));
-	ck_assert_uint_eq(E.stats.drops[DROP_RATELIMIT], 2);
+	ck_assert_uint_eq(E.stats.icmp_ratelimited, 2);
 
 	/* 100 ms later one token is back */
 	E.ctx.now_ms += 100;
 	ck_assert(icmp6_send_error(&E.ctx, want, len6, 3, 0, 0));
 	ck_assert(!icmp4_send_error(&E.ctx, in, len4, 11, 0, 0));
-	ck_assert_uint_eq(E.stats.drops[DROP_RATELIMIT], 3);
+	ck_assert_uint_eq(E.stats.icmp_ratelimited, 3);
 	ck_assert_uint_eq(E.stats.icmp6_sent, 1);
 
 	/* suppressed originals don't use tokens */
 	E.ctx.now_ms += 100;
 	size_t bad = udp4(l4 + 1000, "224.0.0.1", "203.0.113.9", 1, 0, 10);
 	ck_assert(!icmp4_send_error(&E.ctx, l4 + 1000, bad, 11, 0, 0));
-	ck_assert_uint_eq(E.stats.drops[DROP_RATELIMIT], 3);
+	ck_assert_uint_eq(E.stats.icmp_ratelimited, 3);
 	ck_assert(icmp4_send_error(&E.ctx, in, len4, 11, 0, 0));
 
 	/* a long pause refills only up to the burst */
@@ -619,7 +619,7 @@ START_TEST(stats_names_complete)
 			ck_assert_str_ne(n, stats_drop_name((enum drop_reason)j));
 	}
 	ck_assert_str_eq(stats_drop_name(DROP_TRUNCATED), "truncated");
-	ck_assert_str_eq(stats_drop_name(DROP_RATELIMIT), "ratelimit");
+	ck_assert_str_eq(stats_drop_name(DROP_SELF), "self");
 	ck_assert_str_eq(stats_drop_name(DROP_MAX), "unknown");
 	ck_assert_str_eq(stats_drop_name((enum drop_reason)1000), "unknown");
 }

@@ -328,12 +328,13 @@ START_TEST(rfc6052_2_4_prefix_lengths)
 		RUN_OK(in, len);
 		size_t wl = udp4(want, H4, "192.0.2.33", 63, 0, 0, 0, 20);
 		TP_ASSERT_OUT(&E, 0, want, wl);
-		/* an IPv4-embedded source to the mapped host hairpins (RFC
-		 * 7757 4.2): 192.0.2.33 is extracted and embedded again */
+		/* an IPv4-embedded source to the mapped host: the source is
+		 * extracted (192.0.2.33); the destination matched a `map`
+		 * line, not the prefix, so the packet leaves as IPv4 (RFC 7757
+		 * 4.2 hairpins only prefix destinations) */
 		len = udp6(in, t[i].addr, "fd00:1::5", 64, 0, 20);
 		RUN_OK(in, len);
-		size_t n = udp_6(l4, t[i].addr, "fd00:1::5", 20);
-		wl = tp_ipv6(want, t[i].addr, "fd00:1::5", 17, 62, 0, 0, l4, n);
+		wl = udp4(want, "192.0.2.33", H4, 63, 0, 1, 0, 20);
 		TP_ASSERT_OUT(&E, 0, want, wl);
 	}
 }
@@ -410,17 +411,18 @@ START_TEST(rfc7757_3_4_overlapping_eams)
 	wl = udp4(want, "198.51.100.1", R4, 63, 0, 1, 0, 20);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 
-	/* hairpinned through 198.51.100.1: longest prefix -> bbbb::1 */
+	/* hairpinned through 198.51.100.1: longest prefix -> bbbb::1; the
+	 * source H4 goes back through the prefix (RFC 7757 4.2) */
 	len = udp6(in, H6, "2001:db8:64::c633:6401", 64, 0, 20);
 	RUN_OK(in, len);
-	size_t n = udp_6(l4, H6, "2001:db8:bbbb::1", 20);
-	wl = tp_ipv6(want, H6, "2001:db8:bbbb::1", 17, 62, 0, 0, l4, n);
+	size_t n = udp_6(l4, "2001:db8:64::c000:205", "2001:db8:bbbb::1", 20);
+	wl = tp_ipv6(want, "2001:db8:64::c000:205", "2001:db8:bbbb::1", 17, 63, 0, 0, l4, n);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	/* ... and 198.51.100.2 only matches the /24 */
 	len = udp6(in, H6, "2001:db8:64::c633:6402", 64, 0, 20);
 	RUN_OK(in, len);
-	n = udp_6(l4, H6, "2001:db8:aaaa::2", 20);
-	wl = tp_ipv6(want, H6, "2001:db8:aaaa::2", 17, 62, 0, 0, l4, n);
+	n = udp_6(l4, "2001:db8:64::c000:205", "2001:db8:aaaa::2", 20);
+	wl = tp_ipv6(want, "2001:db8:64::c000:205", "2001:db8:aaaa::2", 17, 63, 0, 0, l4, n);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
@@ -428,16 +430,20 @@ END_TEST
 START_TEST(rfc7757_4_2_hairpinning)
 {
 	/* H sends to H2's IPv4 address in the prefix: translated to IPv4
-	 * (TTL 63), found to be an EAM of ours and translated back (hop limit
-	 * 62: the translator forwarded it twice). TC kept, flow label 0. */
+	 * (TTL 63), found to be an EAM of ours and translated back at once.
+	 * RFC 7757 4.2: the second pass maps the source through the prefix
+	 * (H4 = 192.0.2.5 -> 2001:db8:64::c000:205), so H2's reply goes to
+	 * the prefix address, the way H2 sees H; the hop limit drops once
+	 * (the packet crossed the translator once); counted once, as the
+	 * IPv6 packet that leaves. TC kept, flow label 0. */
 	size_t n = udp_6(l4, H6, "2001:db8:64::c000:206", 50);
 	size_t len = tp_ipv6(in, H6, "2001:db8:64::c000:206", 17, 64, 0x20, 0xabcde, l4, n);
 	RUN_OK(in, len);
 	ck_assert_uint_eq(E.nout, 1);
-	n = udp_6(l4, H6, "2001:db8:1::6", 50);
-	size_t wl = tp_ipv6(want, H6, "2001:db8:1::6", 17, 62, 0x20, 0, l4, n);
+	n = udp_6(l4, "2001:db8:64::c000:205", "2001:db8:1::6", 50);
+	size_t wl = tp_ipv6(want, "2001:db8:64::c000:205", "2001:db8:1::6", 17, 63, 0x20, 0, l4, n);
 	TP_ASSERT_OUT(&E, 0, want, wl);
-	ck_assert_uint_eq(E.stats.pkts[DIR_6TO4], 1);
+	ck_assert_uint_eq(E.stats.pkts[DIR_6TO4], 0);
 	ck_assert_uint_eq(E.stats.pkts[DIR_4TO6], 1);
 
 	/* an echo request hairpins as an ICMPv6 echo request */
@@ -446,8 +452,47 @@ START_TEST(rfc7757_4_2_hairpinning)
 	len = tp_ipv6(in, H6, "2001:db8:64::c000:206", 58, 64, 0, 0, l4, n);
 	RUN_OK(in, len);
 	n = tp_icmp(l4, 128, 0, 0x00420001, data, 32);
-	ck6(l4, n, 58, H6, "2001:db8:1::6");
-	wl = tp_ipv6(want, H6, "2001:db8:1::6", 58, 62, 0, 0, l4, n);
+	ck6(l4, n, 58, "2001:db8:64::c000:205", "2001:db8:1::6");
+	wl = tp_ipv6(want, "2001:db8:64::c000:205", "2001:db8:1::6", 58, 63, 0, 0, l4, n);
+	TP_ASSERT_OUT(&E, 0, want, wl);
+}
+END_TEST
+
+START_TEST(rfc7757_4_2_no_hairpin_for_eam_destination)
+{
+	/* issue 11 2: the IPv6 destination matched a `map` line itself, so
+	 * the IPv4 packet is written out, even though its IPv4 destination is
+	 * one of our EAMs: 2001:db8::2 -> 2001:db8:beef:0:cafe::, next header
+	 * 16, 128 bytes -> IPv4 172.16.0.2 -> 10.0.0.0, protocol 16, total
+	 * length 148. Hairpinning it looped in the kernel before. */
+	reinit("tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n"
+	       "prefix 3fff:6464::/96\nwkpf-strict no\nmap 172.16.0.2 2001:db8::2\n"
+	       "map 10.0.0.0 2001:db8:beef:0:cafe::\n", 1500);
+	size_t len = tp_ipv6(in, "2001:db8::2", "2001:db8:beef:0:cafe::", 16, 64, 0, 0, data, 128);
+	RUN_OK(in, len);
+	ck_assert_uint_eq(E.nout, 1);
+	size_t wl = tp_ipv4(want, "172.16.0.2", "10.0.0.0", 16, 63, 0, 0, 0, data, 128);
+	ck_assert_uint_eq(wl, 148);
+	TP_ASSERT_OUT(&E, 0, want, wl);
+	/* the same for ipv6-addr as destination: it is ours, not hairpinned */
+	ck_assert_uint_eq(E.stats.pkts[DIR_4TO6], 0);
+}
+END_TEST
+
+START_TEST(rfc7757_appendix_b1_hairpin)
+{
+	/* RFC 7757 Appendix B.1: prefix 2001:db8:100::/40, EAM 1.0.0.0/24 <->
+	 * 2001:db8:3::/120. UDP 2001:db8:3::8 -> 2001:db8:101:0:9:: (1.0.0.9
+	 * through the /40 prefix: bytes 5-7 01 00 00, u-octet, byte 9 09) ->
+	 * 2001:db8:101:0:8:: (1.0.0.8 the same way) -> 2001:db8:3::9, hop
+	 * limit 64 -> 63. */
+	reinit("tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n"
+	       "prefix 2001:db8:100::/40\nmap 1.0.0.0/24 2001:db8:3::/120\n", 1500);
+	size_t len = udp6(in, "2001:db8:3::8", "2001:db8:101:0:9::", 64, 0, 24);
+	RUN_OK(in, len);
+	ck_assert_uint_eq(E.nout, 1);
+	size_t n = udp_6(l4, "2001:db8:101:0:8::", "2001:db8:3::9", 24);
+	size_t wl = tp_ipv6(want, "2001:db8:101:0:8::", "2001:db8:3::9", 17, 63, 0, 0, l4, n);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
@@ -1032,6 +1077,8 @@ static Suite *xlat6to4_suite(void)
 	tcase_add_test(t, rfc7757_3_2_eam_prefix);
 	tcase_add_test(t, rfc7757_3_4_overlapping_eams);
 	tcase_add_test(t, rfc7757_4_2_hairpinning);
+	tcase_add_test(t, rfc7757_4_2_no_hairpin_for_eam_destination);
+	tcase_add_test(t, rfc7757_appendix_b1_hairpin);
 	tcase_add_test(t, dynamic_pool_first_address);
 	suite_add_tcase(s, t);
 

@@ -1,0 +1,146 @@
+/* xlat_util.c - what both translation directions share: the one parse of
+ * each IP version, address mapping, checksum rewrites, output and logging. */
+#include "xlat_pkt.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "csum.h"
+#include "gso.h"
+#include "ip6.h"
+#include "proto.h"
+
+void xlat_log(struct xlat_ctx *x, unsigned ev, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!x->log || !(x->cfg->conf->log_events & ev))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	x->log(x->log_arg, ev, msg);
+}
+
+bool xlat_addr_4to6(struct xlat_ctx *x, struct in_addr a, struct in6_addr *out,
+		    enum drop_reason *why)
+{
+	const struct map *m = x->cfg->map;
+
+	switch (map_4to6(m, a, out)) {
+	case MAP_OK:
+		return true;
+	case MAP_FORBIDDEN:
+		*why = DROP_FORBIDDEN_ADDR;
+		return false;
+	default:
+		/* pool addresses not covered by an EAM: dynamic mappings */
+		if (map_v4_in_pool(m, a) && pool_lookup4(x->pool, a, out, x->now) == POOL_OK)
+			return true;
+		*why = DROP_NO_MAP_DST;
+		return false;
+	}
+}
+
+static void log_created(struct xlat_ctx *x, const struct in6_addr *a, struct in_addr v4)
+{
+	char s6[INET6_ADDRSTRLEN], s4[INET_ADDRSTRLEN];
+
+	x->stats->dyn_created++;
+	if (!x->log || !(x->cfg->conf->log_events & LOG_EV_DYN))
+		return;
+	inet_ntop(AF_INET6, a, s6, sizeof(s6));
+	inet_ntop(AF_INET, &v4, s4, sizeof(s4));
+	xlat_log(x, LOG_EV_DYN, "dynamic mapping %s -> %s", s6, s4);
+}
+
+bool xlat_addr_6to4(struct xlat_ctx *x, const struct in6_addr *a, struct in_addr *out,
+		    bool create, bool *via_prefix, enum drop_reason *why)
+{
+	bool created = false;
+
+	switch (map_6to4(x->cfg->map, a, out, via_prefix)) {
+	case MAP_OK:
+		return true;
+	case MAP_FORBIDDEN:
+		*why = DROP_FORBIDDEN_ADDR;
+		return false;
+	default:
+		break;
+	}
+	switch (pool_lookup6(x->pool, a, out, x->now, create, &created)) {
+	case POOL_OK:
+		if (created)
+			log_created(x, a, *out);
+		x->stats->dyn_active = pool_count(x->pool);
+		return true;
+	case POOL_FULL:
+		*why = DROP_POOL_FULL;
+		return false;
+	case POOL_LIMITED:
+		*why = DROP_POOL_LIMIT;
+		return false;
+	default:
+		*why = DROP_NO_MAP_SRC;
+		return false;
+	}
+}
+
+void xlat_echo_rewrite(uint8_t *icmp, uint8_t type, uint32_t old_pseudo, uint32_t new_pseudo)
+{
+	uint32_t old = csum_add(old_pseudo, icmp, 2);
+
+	icmp[0] = type;
+	xlat_l4_csum(icmp + 2, old, csum_add(new_pseudo, icmp, 2), false, false);
+}
+
+bool xlat_csum_complete(struct xlat_pkt *xp)
+{
+	if (!xp->p || !(xp->p->off.flags & OFF_F_NEEDS_CSUM))
+		return true;
+	if (gso_csum_complete(xp->p) != 0)
+		return false;
+	xp->seed = false;
+	return true;
+}
+
+void xlat_emit_scratch(struct xlat_ctx *x, size_t len)
+{
+	struct pkt out;
+
+	memset(&out, 0, sizeof(out));
+	out.data = x->scratch + PKT_HEADROOM;
+	out.len = len;
+	out.headroom = PKT_HEADROOM;
+	out.tailroom = PKT_BUF_SIZE - PKT_HEADROOM - len;
+	x->emit(x->emit_arg, &out);
+}
+
+bool xlat_icmp4_is_error(uint8_t type)
+{
+	switch (type) {
+	case ICMP_UNREACH:
+	case ICMP_SOURCEQUENCH:
+	case ICMP_REDIRECT:
+	case ICMP_TIMXCEED:
+	case ICMP_PARAMPROB:
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum xlat_step xlat_to_self(struct xlat_ctx *x, struct xlat_pkt *xp, uint8_t icmp_proto)
+{
+	xlat_log(x, LOG_EV_SELF, "packet for the translator, protocol %u", xp->proto);
+	if (xp->proto == icmp_proto && !xp->frag && !xp->gso) {
+		if (!xlat_csum_complete(xp))
+			return xlat_drop(xp, DROP_OFFLOAD);
+		return XS_ECHO;
+	}
+	return xlat_drop(xp, DROP_SELF);
+}
