@@ -161,11 +161,13 @@ v4_of() { awk -F'\t' -v a="$1" '!/^#/ && $2 == a { print $1 }' "$DMAP"; }
 # udp-burst-client)
 udp_burst() { UDP_CLIENT=udp-burst-client udp_echo "$@"; }
 
+# The server waits 20 s for its first datagram: under load a python client
+# can take seconds to start, and a server gone idle answers port unreachable.
 udp_echo() {
 	local sns=$1 baddr=$2 cns=$3 host=$4 port=$5; shift 5
 	local spid rc fam=4
 	case $baddr in *:*) fam=6 ;; esac
-	( nsexec "$sns" timeout 60 python3 "$NETTOOL" udp-echo-server "$port" --family "$fam" --bind "$baddr" --idle 5 ) &
+	( nsexec "$sns" timeout 60 python3 "$NETTOOL" udp-echo-server "$port" --family "$fam" --bind "$baddr" --idle 20 ) &
 	spid=$!
 	if ! wait_listen "$sns" udp "$port"; then
 		kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
