@@ -219,7 +219,7 @@ static void both_ways(const struct map *m, const char *v4, const char *v6, enum 
 	struct in6_addr o6, w6 = A6(v6);
 	struct in_addr o4;
 	ck_assert_int_eq(map_4to6(m, A4(v4), &o6), res);
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), res);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), res);
 	if (res == MAP_OK) {
 		ck_assert_mem_eq(&o6, &w6, 16);
 		ck_assert_uint_eq(o4.s_addr, A4(v4).s_addr);
@@ -284,7 +284,7 @@ START_TEST(rfc6052_u_octet_ignored_per_packet)
 	struct map *m = map_build(c);
 	struct in6_addr w6 = A6("3fff:6464:c0a8:102:ab00::");
 	struct in_addr o4;
-	ck_assert_int_eq(map_6to4(m, &w6, &o4), MAP_OK);
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_OK);
 	ck_assert_uint_eq(o4.s_addr, A4("192.168.1.2").s_addr);
 	map_free(m);
 	conf_free(c);

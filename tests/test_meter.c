@@ -522,7 +522,6 @@ START_TEST(xlat_gso_super_packet_charged_all_bytes)
 	size_t len = tp_ipv6(big, "2001:db8:1::10", "2001:db8:64::cb00:7109", 6, 64, 0, 0, tl4, n);
 	struct offload off = { .flags = OFF_F_NEEDS_CSUM, .gso_type = OFF_GSO_TCPV6,
 			       .hdr_len = 60, .gso_size = 1400, .csum_start = 40, .csum_offset = 16 };
-	E.xcfg.offload = true;
 	E.xcfg.mtu = 65535;
 	ck_assert_int_eq(tp_run_off(&E, big, len, &off), XLAT_OK);
 	ck_assert_uint_eq(E.nout, 1);
