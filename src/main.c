@@ -23,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "coalesce.h"
 #include "conf.h"
 #include "log.h"
 #include "map.h"
@@ -71,8 +70,7 @@ struct daemon {
 	struct ratelimit rl;
 	struct xlat_cfg xcfg;
 	struct xlat_ctx ctx;
-	uint8_t *scratch, *cobuf;
-	struct coalesce co;   /* UDP write batching (USO) */
+	uint8_t *scratch;
 	bool chrooted;
 	time_t last_stats;
 	time_t last_usage;           /* last usage-interval report */
@@ -301,8 +299,9 @@ static void reload(struct daemon *d)
 	/* keep live dynamic mappings that are still valid in the new pool */
 	pool_migrate(ns.pool, d->st.pool);
 	meter_migrate(ns.meter, d->st.meter);
-	if (tun_configure(&d->tun, c, err, sizeof(err)) != 0)
+	if (tun_configure(d->tun.name, c, err, sizeof(err)) != 0)
 		log_warn("reload: %s", err);
+	tun_refresh_mtu(&d->tun);
 	state_free(&d->st);
 	d->st = ns;
 	apply_state(d);
@@ -323,25 +322,17 @@ static void write_failed(struct daemon *d, int err)
 		 strerror(err), (unsigned long long)d->stats.drops[DROP_WRITE]);
 }
 
-static void write_tun(void *arg, const struct pkt *p)
+static void on_write_error(void *arg, int err)
 {
-	struct daemon *d = arg;
-	d->stats.tun_write_calls++;
-	if (tun_write(&d->tun, p) != 0)
-		write_failed(d, errno);
+	write_failed(arg, err);
 }
 
-/* Translated packets go out through the UDP coalescer when the kernel takes
- * USO writes (one write per same-flow burst); otherwise one by one. */
-static void emit_tun(void *arg, const struct pkt *p)
+/* The translator's one output: every packet goes to the tun backend, which
+ * decides how it is written. */
+static void emit(void *arg, const struct pkt *p)
 {
 	struct daemon *d = arg;
-	if (d->tun.uso && !d->tun.gso_write_broken) {
-		coalesce_put(&d->co, p);
-	} else {
-		coalesce_flush(&d->co);
-		write_tun(d, p);
-	}
+	tun_write(&d->tun, p);
 }
 
 static int write_pidfile(const char *path)
@@ -415,165 +406,199 @@ static void detach_stdio(void)
 		close(fd);
 }
 
+/* Translate everything waiting on the tun (at most DRAIN_MAX packets, so
+ * signals and housekeeping are not starved), then flush what the backend
+ * held back: nothing waits past a drain. */
+static void drain(struct daemon *d)
+{
+	d->ctx.now = time(NULL);
+	d->ctx.now_ms = mono_ms();
+	for (int i = 0; i < DRAIN_MAX;) {
+		struct pkt p[TUN_BATCH_MAX];
+		bool drained;
+		int r = tun_read_batch(&d->tun, p, &drained);
+		if (r < 0) {
+			log_err("tun read: %s", strerror(errno));
+			break;
+		}
+		d->stats.tun_read_calls++;
+		d->stats.tun_read_pkts += (uint64_t)r;
+		for (int k = 0; k < r; k++)
+			xlat_packet(&d->ctx, &p[k]);
+		i += r;
+		if (drained || r == 0)
+			break;
+	}
+	tun_flush(&d->tun);
+}
+
+/* Act on the signals the handler queued. Returns true when one asks us to
+ * exit. */
+static bool handle_signals(struct daemon *d)
+{
+	unsigned char sigs[16];
+	ssize_t k = read(sig_pipe[0], sigs, sizeof(sigs));
+	bool stop = false;
+
+	for (ssize_t i = 0; i < k; i++) {
+		switch (sigs[i]) {
+		case SIGHUP: reload(d); break;
+		case SIGUSR1:
+			log_stats(d);
+			meter_report(d->st.meter, log_line, NULL);
+			break;
+		default:
+			log_info("signal %d: exiting", sigs[i]);
+			stop = true;
+		}
+	}
+	return stop;
+}
+
+/* Periodic work: dynamic.map (new mappings soon, last-use times now and
+ * then) and the stats file. */
+static void housekeeping(struct daemon *d)
+{
+	time_t now = time(NULL);
+
+	if (mono_ms() - d->last_save_ms >= (pool_dirty(d->st.pool) ? SAVE_BATCH_MS : SAVE_PERIOD_MS))
+		save_pool(d);
+	if (d->st.conf->stats_file && now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
+		d->stats.dyn_active = pool_count(d->st.pool);
+		if (stats_write_file_ext(&d->stats, d->st.conf->stats_file, meter_write_prom,
+					 d->st.meter) != 0)
+			log_warn("cannot write %s: %s", d->st.conf->stats_file, strerror(errno));
+		d->last_stats = now;
+	}
+	if (d->st.conf->usage_interval && now - d->last_usage >= (time_t)d->st.conf->usage_interval) {
+		meter_report(d->st.meter, log_line, NULL);
+		d->last_usage = now;
+	}
+}
+
 /* The event loop. Returns the exit status: 0 after a signal to stop, 1
  * when the tun device went away under us. */
 static int run(struct daemon *d)
 {
-	struct pollfd pfd[2];
-	bool stop = false;
-	int status = 0;
+	struct pollfd pfd[2] = {
+		{ .fd = d->tun.fd, .events = POLLIN },
+		{ .fd = sig_pipe[0], .events = POLLIN },
+	};
 
-	pfd[0].fd = d->tun.fd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = sig_pipe[0];
-	pfd[1].events = POLLIN;
-	while (!stop) {
+	for (;;) {
 		int n = poll(pfd, 2, 1000);
-		time_t now = time(NULL);
 
 		if (n < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
-			status = 1;
-			break;
+			return 1;
 		}
 		/* the interface was deleted (ip link del): the fd reports
 		 * POLLERR forever and nothing can be read or written again;
 		 * exit so a service manager can restart us */
 		if (n > 0 && (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL))) {
 			log_err("%s: the tun device was removed or failed; exiting", d->tun.name);
-			status = 1;
-			break;
-		}
-		if (n > 0 && (pfd[0].revents & POLLIN)) {
-			d->ctx.now = now;
-			d->ctx.now_ms = mono_ms();
-			for (int i = 0; i < DRAIN_MAX;) {
-				struct pkt p[TUN_BATCH_MAX];
-				bool drained;
-				int r = tun_read_batch(&d->tun, p, &drained);
-				if (r < 0) {
-					log_err("tun read: %s", strerror(errno));
-					break;
-				}
-				d->stats.tun_read_calls++;
-				d->stats.tun_read_pkts += (uint64_t)r;
-				for (int k = 0; k < r; k++)
-					xlat_packet(&d->ctx, &p[k]);
-				i += r;
-				if (drained || r == 0)
-					break;
-			}
-			/* nothing waits past a drain */
-			coalesce_flush(&d->co);
-		}
-		if (n > 0 && (pfd[1].revents & POLLIN)) {
-			unsigned char sigs[16];
-			ssize_t k = read(sig_pipe[0], sigs, sizeof(sigs));
-			for (ssize_t i = 0; i < k; i++) {
-				switch (sigs[i]) {
-				case SIGHUP: reload(d); break;
-				case SIGUSR1:
-					log_stats(d);
-					meter_report(d->st.meter, log_line, NULL);
-					break;
-				default:
-					log_info("signal %d: exiting", sigs[i]);
-					stop = true;
-				}
-			}
-		}
-		if (mono_ms() - d->last_save_ms >= (pool_dirty(d->st.pool) ? SAVE_BATCH_MS : SAVE_PERIOD_MS))
-			save_pool(d);
-		if (d->st.conf->stats_file && now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
-			d->stats.dyn_active = pool_count(d->st.pool);
-			if (stats_write_file_ext(&d->stats, d->st.conf->stats_file,
-						 meter_write_prom, d->st.meter) != 0)
-				log_warn("cannot write %s: %s", d->st.conf->stats_file, strerror(errno));
-			d->last_stats = now;
-		}
-		if (d->st.conf->usage_interval && now - d->last_usage >= (time_t)d->st.conf->usage_interval) {
-			meter_report(d->st.meter, log_line, NULL);
-			d->last_usage = now;
-		}
-	}
-	return status;
-}
-
-int main(int argc, char **argv)
-{
-	static struct daemon dm;
-	struct daemon *d = &dm;
-	char err[1024];
-	struct config *c;
-	struct passwd *pw = NULL;
-	struct group *gr = NULL;
-	int ready_fd = -1;
-
-	if (parse_args(argc, argv, &d->o) != 0)
-		return 1;
-	log_init(d->o.log_set ? d->o.log : LOG_TO_STDERR, d->o.debug);
-	if (!realpath(d->o.config, d->conf_path)) {
-		fprintf(stderr, "%s: %s\n", d->o.config, strerror(errno));
-		return 1;
-	}
-	c = conf_load(d->conf_path, err, sizeof(err));
-	if (!c) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	if (d->o.check) {
-		printf("%s: configuration OK\n", d->conf_path);
-		conf_free(c);
-		return 0;
-	}
-	if (d->o.mktun || d->o.rmtun) {
-		if (tun_persist(c->tun_device, d->o.mktun, err, sizeof(err)) != 0) {
-			fprintf(stderr, "tayga: %s\n", err);
 			return 1;
 		}
-		/* stdout, as TAYGA: Debian's init script pipes it to logger */
-		if (d->o.log_set)
-			log_info("%s persistent tun device %s", d->o.mktun ? "Created" : "Removed",
-				 c->tun_device);
-		else
-			printf("%s persistent tun device %s\n", d->o.mktun ? "Created" : "Removed",
-			       c->tun_device);
-		conf_free(c);
+		if (n > 0 && (pfd[0].revents & POLLIN))
+			drain(d);
+		if (n > 0 && (pfd[1].revents & POLLIN) && handle_signals(d))
+			return 0;
+		housekeeping(d);
+	}
+}
+
+/* Work that needs no daemon: --check-config, --mktun, --rmtun. Returns the
+ * exit status, or -1 when the daemon is to start. */
+static int oneshot(const struct daemon *d, const struct config *c)
+{
+	char err[1024];
+
+	if (d->o.check) {
+		printf("%s: configuration OK\n", d->conf_path);
 		return 0;
 	}
-	if (d->o.user && !(pw = getpwnam(d->o.user))) {
-		fprintf(stderr, "tayga: unknown user %s\n", d->o.user);
+	if (!d->o.mktun && !d->o.rmtun)
+		return -1;
+	if (tun_persist(c->tun_device, d->o.mktun, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tayga: %s\n", err);
 		return 1;
 	}
-	if (d->o.group && !(gr = getgrnam(d->o.group))) {
+	/* stdout, as TAYGA: Debian's init script pipes it to logger */
+	if (d->o.log_set)
+		log_info("%s persistent tun device %s", d->o.mktun ? "Created" : "Removed",
+			 c->tun_device);
+	else
+		printf("%s persistent tun device %s\n", d->o.mktun ? "Created" : "Removed",
+		       c->tun_device);
+	return 0;
+}
+
+/* -u / -g / -r make sense with this config and name known accounts. */
+static int check_identity(const struct daemon *d, const struct config *c, struct passwd **pw,
+			  struct group **gr)
+{
+	if (d->o.user && !(*pw = getpwnam(d->o.user))) {
+		fprintf(stderr, "tayga: unknown user %s\n", d->o.user);
+		return -1;
+	}
+	if (d->o.group && !(*gr = getgrnam(d->o.group))) {
 		fprintf(stderr, "tayga: unknown group %s\n", d->o.group);
-		return 1;
+		return -1;
 	}
 	if (d->o.chroot && !c->data_dir) {
 		fprintf(stderr, "tayga: --chroot needs data-dir in %s\n", d->conf_path);
-		return 1;
+		return -1;
 	}
 	if (c->have_pool && !c->data_dir)
 		log_warn("dynamic-pool without data-dir: dynamic mappings are not kept across restarts");
-	if (!d->o.nodetach) {
-		int r, status;
-		r = daemonize(&ready_fd, &status);
-		if (r < 0) {
-			fprintf(stderr, "tayga: fork: %s\n", strerror(errno));
-			conf_free(c);
-			return 1;
-		}
-		if (r > 0) {
-			/* the parent: the daemon owns everything from here */
-			conf_free(c);
-			return status;
-		}
-		if (!d->o.log_set)
-			log_init(LOG_TO_SYSLOG, d->o.debug);
+	return 0;
+}
+
+/* Without -n: fork; the parent returns (>= 0, its exit status) once the
+ * daemon reports start-up; the daemon gets -1 and *ready_fd. */
+static int background(struct daemon *d, int *ready_fd)
+{
+	int r, status;
+
+	if (d->o.nodetach)
+		return -1;
+	r = daemonize(ready_fd, &status);
+	if (r < 0) {
+		fprintf(stderr, "tayga: fork: %s\n", strerror(errno));
+		return 1;
 	}
+	if (r > 0)
+		return status;
+	if (!d->o.log_set)
+		log_init(LOG_TO_SYSLOG, d->o.debug);
+	return -1;
+}
+
+static void setup_signals(int ready_fd)
+{
+	struct sigaction sa;
+
 	if (pipe(sig_pipe) < 0 || fcntl(sig_pipe[0], F_SETFL, O_NONBLOCK) < 0 ||
 	    fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK) < 0)
 		startup_failed(ready_fd, "tayga: self-pipe");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Build the running state, load dynamic.map, open and configure the tun,
+ * write the pidfile: everything that needs root. */
+static void open_everything(struct daemon *d, struct config *c, int ready_fd)
+{
+	char err[1024];
+
 	if (c->data_dir && mkdir(c->data_dir, 0755) < 0 && errno != EEXIST) {
 		snprintf(err, sizeof(err), "tayga: data-dir %s: %s", c->data_dir, strerror(errno));
 		startup_failed(ready_fd, err);
@@ -587,16 +612,26 @@ int main(int argc, char **argv)
 		else if (n > 0)
 			log_info("loaded %ld dynamic mappings from %s", n, d->st.dynmap);
 	}
-	if (tun_open(&d->tun, c, err, sizeof(err)) != 0)
+	if (tun_open(&d->tun, c, &d->stats, err, sizeof(err)) != 0 ||
+	    tun_configure(d->tun.name, c, err, sizeof(err)) != 0)
 		startup_failed(ready_fd, err);
-	if (tun_configure(&d->tun, c, err, sizeof(err)) != 0)
-		startup_failed(ready_fd, err);
+	tun_refresh_mtu(&d->tun);
+	d->tun.write_err = on_write_error;
+	d->tun.err_arg = d;
 	if (d->o.pidfile && write_pidfile(d->o.pidfile) != 0) {
 		snprintf(err, sizeof(err), "tayga: pidfile %s: %s", d->o.pidfile, strerror(errno));
 		startup_failed(ready_fd, err);
 	}
-	/* after -u/-g the daemon still writes dynamic.map (a temp file and a
-	 * rename) into data-dir: hand the directory to that user */
+}
+
+/* -u / -g / -r: hand data-dir to the runtime user (it writes dynamic.map
+ * there: a temp file and a rename), chroot into it, drop to the user. */
+static void drop_privileges(struct daemon *d, const struct passwd *pw, const struct group *gr,
+			    int ready_fd)
+{
+	const struct config *c = d->st.conf;
+	char err[1024];
+
 	if ((pw || gr) && c->data_dir &&
 	    chown(c->data_dir, pw ? pw->pw_uid : (uid_t)-1, gr ? gr->gr_gid : pw->pw_gid) != 0)
 		log_warn("data-dir %s: chown: %s (dynamic.map may not be writable)", c->data_dir,
@@ -615,28 +650,18 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "tayga: dropping privileges: %s", strerror(errno));
 		startup_failed(ready_fd, err);
 	}
+}
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
+/* Wire the translator to the running state and the tun. */
+static void init_translator(struct daemon *d, int ready_fd)
+{
 	d->scratch = malloc(PKT_BUF_SIZE);
-	d->cobuf = malloc(PKT_BUF_SIZE);
-	if (!d->scratch || !d->cobuf)
+	if (!d->scratch)
 		startup_failed(ready_fd, "tayga: out of memory");
-	coalesce_init(&d->co, d->cobuf, &d->stats.udp_coalesced, write_tun, d);
 	d->ctx.cfg = &d->xcfg;
 	d->ctx.stats = &d->stats;
 	d->ctx.icmp_rl = &d->rl;
-	d->ctx.emit = emit_tun;
+	d->ctx.emit = emit;
 	d->ctx.emit_arg = d;
 	d->ctx.log = log_event;
 	d->ctx.scratch = d->scratch;
@@ -646,23 +671,70 @@ int main(int argc, char **argv)
 	d->last_stats = d->last_usage = time(NULL);
 	/* the first new mapping is written at once; later ones are batched */
 	d->last_save_ms = mono_ms() - SAVE_BATCH_MS;
+}
 
+/* Tell the waiting parent (without -n) that start-up succeeded. */
+static void report_started(struct daemon *d, int ready_fd)
+{
 	log_info("tayga %s started on %s (mtu %u)", PACKAGE_VERSION, d->tun.name, d->tun.mtu);
-	if (ready_fd >= 0) {
-		if (write(ready_fd, "0", 1) < 0) {
-			/* parent gone */
-		}
-		close(ready_fd);
-		detach_stdio();
+	if (ready_fd < 0)
+		return;
+	if (write(ready_fd, "0", 1) < 0) {
+		/* parent gone */
 	}
-	int status = run(d);
+	close(ready_fd);
+	detach_stdio();
+}
+
+static void shutdown_daemon(struct daemon *d)
+{
 	save_pool(d);
 	if (d->o.pidfile && !d->chrooted)
 		unlink(d->o.pidfile);
 	tun_close(&d->tun);
 	state_free(&d->st);
 	free(d->scratch);
-	free(d->cobuf);
 	log_info("exiting");
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon dm;
+	struct daemon *d = &dm;
+	char err[1024];
+	struct config *c;
+	struct passwd *pw = NULL;
+	struct group *gr = NULL;
+	int ready_fd = -1, status;
+
+	if (parse_args(argc, argv, &d->o) != 0)
+		return 1;
+	log_init(d->o.log_set ? d->o.log : LOG_TO_STDERR, d->o.debug);
+	if (!realpath(d->o.config, d->conf_path)) {
+		fprintf(stderr, "%s: %s\n", d->o.config, strerror(errno));
+		return 1;
+	}
+	c = conf_load(d->conf_path, err, sizeof(err));
+	if (!c) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	status = oneshot(d, c);
+	if (status < 0 && check_identity(d, c, &pw, &gr) != 0)
+		status = 1;
+	if (status < 0)
+		status = background(d, &ready_fd);
+	if (status >= 0) {
+		/* done, or the forking parent: the daemon owns everything */
+		conf_free(c);
+		return status;
+	}
+	setup_signals(ready_fd);
+	open_everything(d, c, ready_fd);
+	drop_privileges(d, pw, gr, ready_fd);
+	init_translator(d, ready_fd);
+	report_started(d, ready_fd);
+	status = run(d);
+	shutdown_daemon(d);
 	return status;
 }

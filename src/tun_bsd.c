@@ -22,6 +22,11 @@
 
 #define AF_HDR_LEN 4
 
+struct tun_priv {
+	uint8_t *rbuf;    /* one read buffer of PKT_BUF_SIZE bytes */
+	uint8_t *segbuf;  /* software segmentation, allocated on first use */
+};
+
 static int ctl_sock(void)
 {
 	return socket(AF_INET, SOCK_DGRAM, 0);
@@ -77,14 +82,15 @@ int tun_persist(const char *name, bool persist, char *err, size_t errlen)
 	return rc;
 }
 
-int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
+int tun_open(struct tun *t, const struct config *c, struct stats *stats, char *err,
+	     size_t errlen)
 {
 	char path[sizeof("/dev/") + IFNAMSIZ];
-	struct ifreq ifr;
-	int fd, s;
+	int fd;
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
+	t->stats = stats;
 	snprintf(t->name, sizeof(t->name), "%s", c->tun_device);
 	if (c->offload == MODE_ON) {
 		snprintf(err, errlen, "offload on: the BSD tun driver has no segmentation offload");
@@ -94,8 +100,10 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "io-uring on: io_uring is Linux only");
 		return -1;
 	}
-	t->rbuf = malloc(PKT_BUF_SIZE);
-	if (!t->rbuf) {
+	t->priv = calloc(1, sizeof(*t->priv));
+	if (t->priv)
+		t->priv->rbuf = malloc(PKT_BUF_SIZE);
+	if (!t->priv || !t->priv->rbuf) {
 		snprintf(err, errlen, "tun-device %s: out of memory", t->name);
 		return -1;
 	}
@@ -135,37 +143,33 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	t->fd = fd;
-	t->hdr_len = AF_HDR_LEN;
 	t->mtu = 1500;
-	s = ctl_sock();
-	if (s >= 0) {
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
-		if (ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
-			t->mtu = (unsigned)ifr.ifr_mtu;
-		close(s);
-	}
+	tun_refresh_mtu(t);
 	log_info("offload: off (not available on this platform)");
 	return 0;
 }
 
 void tun_close(struct tun *t)
 {
-	free(t->rbuf);
-	t->rbuf = NULL;
+	if (t->priv) {
+		free(t->priv->rbuf);
+		free(t->priv->segbuf);
+		free(t->priv);
+		t->priv = NULL;
+	}
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
 }
 
-int tun_configure(struct tun *t, const struct config *c, char *err, size_t errlen)
+int tun_configure(const char *name, const struct config *c, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 	int s;
 
 	if (c->ntun_ips || c->ntun_routes) {
 		snprintf(err, errlen, "tun-ip and tun-route are Linux-only; configure %s with "
-			 "ifconfig and route", t->name);
+			 "ifconfig and route", name);
 		return -1;
 	}
 	if (!c->tun_up)
@@ -176,15 +180,15 @@ int tun_configure(struct tun *t, const struct config *c, char *err, size_t errle
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
-		snprintf(err, errlen, "tun-device %s: SIOCGIFFLAGS: %s", t->name, strerror(errno));
+		snprintf(err, errlen, "tun-device %s: SIOCGIFFLAGS: %s", name, strerror(errno));
 		close(s);
 		return -1;
 	}
 	ifr.ifr_flags |= IFF_UP;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) {
-		snprintf(err, errlen, "tun-device %s: SIOCSIFFLAGS: %s", t->name, strerror(errno));
+		snprintf(err, errlen, "tun-device %s: SIOCSIFFLAGS: %s", name, strerror(errno));
 		close(s);
 		return -1;
 	}
@@ -194,7 +198,7 @@ int tun_configure(struct tun *t, const struct config *c, char *err, size_t errle
 
 int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained)
 {
-	uint8_t *buf = t->rbuf;
+	uint8_t *buf = t->priv->rbuf;
 	uint8_t *start = buf + PKT_HEADROOM - AF_HDR_LEN;
 	ssize_t n = read(t->fd, start, PKT_MAX_LEN + AF_HDR_LEN);
 	struct pkt *p = &pkts[0];
@@ -214,7 +218,7 @@ int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained)
 	return 1;
 }
 
-int tun_write(struct tun *t, const struct pkt *p)
+static int write_one(const struct tun *t, const struct pkt *p)
 {
 	uint8_t hdr[AF_HDR_LEN];
 	struct iovec iov[2];
@@ -227,4 +231,19 @@ int tun_write(struct tun *t, const struct pkt *p)
 	iov[1].iov_base = p->data;
 	iov[1].iov_len = p->len;
 	return writev(t->fd, iov, 2) < 0 ? -1 : 0;
+}
+
+void tun_write(struct tun *t, const struct pkt *p)
+{
+	t->stats->tun_write_calls++;
+	/* no offload here: a packet that still carries offload metadata
+	 * leaves segmented and with complete checksums */
+	if (tun_write_plain(t, p, &t->priv->segbuf, write_one) != 0 && t->write_err)
+		t->write_err(t->err_arg, errno);
+}
+
+/* Nothing is held back: every packet is written by tun_write. */
+void tun_flush(struct tun *t)
+{
+	(void)t;
 }

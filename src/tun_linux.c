@@ -15,7 +15,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "gso.h"
+#include "coalesce.h"
 #include "log.h"
 #include "netlink.h"
 #include "uring.h"
@@ -33,6 +33,19 @@
 #define TXQ_DEFAULT 500
 #define TXQ_WANTED 5000
 #define BATCH_MIN 4       /* reads queued per call when the load is light */
+
+struct tun_priv {
+	bool vnet;            /* reads/writes carry a virtio-net header */
+	bool uso;             /* kernel accepted USO4/USO6: coalesce UDP writes */
+	bool gso_write_broken; /* kernel rejected a GSO write: segment in software */
+	size_t hdr_len;       /* bytes in front of each packet (vnet header) */
+	uint8_t *rbuf;        /* TUN_BATCH_MAX read buffers of PKT_BUF_SIZE bytes */
+	struct uring *ring;   /* batched reads (io_uring); NULL: read(2) */
+	unsigned batch;       /* reads to queue next time: adapts to the load */
+	struct coalesce co;   /* UDP write batching (USO) */
+	uint8_t *cobuf;       /* the coalescer's run buffer */
+	uint8_t *segbuf;      /* software segmentation, allocated on first use */
+};
 
 static int ctl_sock(void)
 {
@@ -78,28 +91,30 @@ int tun_persist(const char *name, bool persist, char *err, size_t errlen)
  * deep is used) and, unless `io-uring off`, the io_uring for batched reads. */
 static int open_reader(struct tun *t, const struct config *c, char *err, size_t errlen)
 {
+	struct tun_priv *v = t->priv;
 	const char *why;
 
-	t->rbuf = mmap(NULL, (size_t)TUN_BATCH_MAX * PKT_BUF_SIZE, PROT_READ | PROT_WRITE,
+	v->rbuf = mmap(NULL, (size_t)TUN_BATCH_MAX * PKT_BUF_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (t->rbuf == MAP_FAILED) {
-		t->rbuf = NULL;
+	if (v->rbuf == MAP_FAILED) {
+		v->rbuf = NULL;
 		snprintf(err, errlen, "tun-device %s: read buffers: %s", t->name, strerror(errno));
 		return -1;
 	}
-	t->batch = BATCH_MIN;
+	v->batch = BATCH_MIN;
 	if (c->io_uring == MODE_OFF) {
 		log_info("tun reads: read(2), one packet per call (io-uring off)");
 		return 0;
 	}
-	t->ring = malloc(sizeof(*t->ring));
-	if (t->ring && uring_open(t->ring, TUN_BATCH_MAX) == 0) {
+	v->ring = malloc(sizeof(*v->ring));
+	if (v->ring && uring_open(v->ring, TUN_BATCH_MAX) == 0) {
 		log_info("tun reads: io_uring, up to %d packets per system call", TUN_BATCH_MAX);
+		t->batched = true;
 		return 0;
 	}
-	why = t->ring ? strerror(errno) : "out of memory";
-	free(t->ring);
-	t->ring = NULL;
+	why = v->ring ? strerror(errno) : "out of memory";
+	free(v->ring);
+	v->ring = NULL;
 	if (c->io_uring == MODE_ON) {
 		snprintf(err, errlen, "io-uring on: cannot set up io_uring: %s", why);
 		return -1;
@@ -109,7 +124,7 @@ static int open_reader(struct tun *t, const struct config *c, char *err, size_t 
 }
 
 /* Negotiate offload; returns a description for the start-up log line. */
-static const char *negotiate(struct tun *t, int fd)
+static const char *negotiate(struct tun_priv *v, int fd)
 {
 	int sz = VNET_HDR_LEN;
 	unsigned base = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
@@ -117,7 +132,7 @@ static const char *negotiate(struct tun *t, int fd)
 	if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0)
 		return NULL;
 	if (ioctl(fd, TUNSETOFFLOAD, base | TUN_F_USO4 | TUN_F_USO6) == 0) {
-		t->uso = true;
+		v->uso = true;
 		return "vnet header, CSUM, TSO4, TSO6, USO4, USO6";
 	}
 	if (ioctl(fd, TUNSETOFFLOAD, base) == 0)
@@ -125,24 +140,19 @@ static const char *negotiate(struct tun *t, int fd)
 	return NULL;
 }
 
-int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
+/* Open the device with the offload c asks for; returns the fd or -1. */
+static int open_offload(struct tun *t, const struct config *c, char *err, size_t errlen)
 {
-	struct ifreq ifr;
+	struct tun_priv *v = t->priv;
 	const char *what = NULL;
-	int fd = -1, s;
+	int fd = -1;
 
-	memset(t, 0, sizeof(*t));
-	t->fd = -1;
-	snprintf(t->name, sizeof(t->name), "%s", c->tun_device);
 	if (c->offload != MODE_OFF) {
 		fd = open_dev(c->tun_device, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR, err, errlen);
-		if (fd >= 0) {
-			what = negotiate(t, fd);
-			if (!what) {
-				close(fd);
-				fd = -1;
-				t->uso = false;
-			}
+		if (fd >= 0 && !(what = negotiate(v, fd))) {
+			close(fd);
+			fd = -1;
+			v->uso = false;
 		}
 		if (fd < 0 && c->offload == MODE_ON) {
 			snprintf(err, errlen, "offload on: the kernel refused the virtio-net header or "
@@ -150,88 +160,118 @@ int tun_open(struct tun *t, const struct config *c, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if (fd < 0) {
-		fd = open_dev(c->tun_device, IFF_TUN | IFF_NO_PI, err, errlen);
-		if (fd < 0)
-			return -1;
+	if (fd >= 0) {
+		v->vnet = t->offload = true;
+		v->hdr_len = VNET_HDR_LEN;
+		log_info("offload: %s", what);
+		return fd;
+	}
+	fd = open_dev(c->tun_device, IFF_TUN | IFF_NO_PI, err, errlen);
+	if (fd >= 0)
 		log_info("offload: off%s", c->offload == MODE_OFF ? " (offload off)" :
 			 " (kernel refused; packets are handled one by one)");
-	} else {
-		t->vnet = true;
-		t->hdr_len = VNET_HDR_LEN;
-		log_info("offload: %s", what);
+	return fd;
+}
+
+/* Read the MTU and make the transmit queue deep enough for bursts of GSO
+ * segments (the default 500 drops them). */
+static void tune_link(struct tun *t)
+{
+	struct ifreq ifr;
+	int s;
+
+	t->mtu = 1500;
+	tun_refresh_mtu(t);
+	if ((s = ctl_sock()) < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+	if (ioctl(s, SIOCGIFTXQLEN, &ifr) == 0 && ifr.ifr_qlen <= TXQ_DEFAULT) {
+		ifr.ifr_qlen = TXQ_WANTED;
+		if (ioctl(s, SIOCSIFTXQLEN, &ifr) == 0)
+			log_debug("%s: txqueuelen raised to %d", t->name, TXQ_WANTED);
 	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-		snprintf(err, errlen, "tun-device %s: O_NONBLOCK: %s", t->name, strerror(errno));
-		close(fd);
+	close(s);
+}
+
+static void write_pkt(void *arg, const struct pkt *p);
+
+int tun_open(struct tun *t, const struct config *c, struct stats *stats, char *err,
+	     size_t errlen)
+{
+	struct tun_priv *v;
+	int fd;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->stats = stats;
+	snprintf(t->name, sizeof(t->name), "%s", c->tun_device);
+	v = t->priv = calloc(1, sizeof(*v));
+	if (v)
+		v->cobuf = malloc(PKT_BUF_SIZE);
+	if (!v || !v->cobuf) {
+		snprintf(err, errlen, "tun-device %s: out of memory", t->name);
+		tun_close(t);
+		return -1;
+	}
+	coalesce_init(&v->co, v->cobuf, &stats->udp_coalesced, write_pkt, t);
+	fd = open_offload(t, c, err, errlen);
+	if (fd < 0) {
+		tun_close(t);
 		return -1;
 	}
 	t->fd = fd;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "tun-device %s: O_NONBLOCK: %s", t->name, strerror(errno));
+		tun_close(t);
+		return -1;
+	}
 	if (open_reader(t, c, err, errlen) != 0) {
 		tun_close(t);
 		return -1;
 	}
-	t->mtu = 1500;
-	s = ctl_sock();
-	if (s >= 0) {
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
-		if (ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
-			t->mtu = (unsigned)ifr.ifr_mtu;
-		/* a deep queue keeps bursts of GSO segments from being dropped */
-		if (ioctl(s, SIOCGIFTXQLEN, &ifr) == 0 && ifr.ifr_qlen <= TXQ_DEFAULT) {
-			ifr.ifr_qlen = TXQ_WANTED;
-			if (ioctl(s, SIOCSIFTXQLEN, &ifr) == 0)
-				log_debug("%s: txqueuelen raised to %d", t->name, TXQ_WANTED);
-		}
-		close(s);
-	}
+	tune_link(t);
 	return 0;
 }
 
 static void drop_ring(struct tun *t)
 {
-	if (t->ring) {
-		uring_close(t->ring);
-		free(t->ring);
-		t->ring = NULL;
+	struct tun_priv *v = t->priv;
+	if (v->ring) {
+		uring_close(v->ring);
+		free(v->ring);
+		v->ring = NULL;
 	}
+	t->batched = false;
 }
 
 void tun_close(struct tun *t)
 {
-	drop_ring(t);
-	if (t->rbuf)
-		munmap(t->rbuf, (size_t)TUN_BATCH_MAX * PKT_BUF_SIZE);
-	t->rbuf = NULL;
+	struct tun_priv *v = t->priv;
+
+	if (v) {
+		drop_ring(t);
+		if (v->rbuf)
+			munmap(v->rbuf, (size_t)TUN_BATCH_MAX * PKT_BUF_SIZE);
+		free(v->cobuf);
+		free(v->segbuf);
+		free(v);
+		t->priv = NULL;
+	}
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
 }
 
-/* Re-read the MTU (an operator may change it while we run). */
-static void refresh_mtu(struct tun *t)
-{
-	struct ifreq ifr;
-	int s = ctl_sock();
-	if (s < 0)
-		return;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
-	if (ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
-		t->mtu = (unsigned)ifr.ifr_mtu;
-	close(s);
-}
-
-int tun_configure(struct tun *t, const struct config *c, char *err, size_t errlen)
+int tun_configure(const char *name, const struct config *c, char *err, size_t errlen)
 {
 	unsigned idx;
 
-	if (c->tun_up && nl_link_up(t->name, err, errlen) != 0)
+	if (c->tun_up && nl_link_up(name, err, errlen) != 0)
 		return -1;
-	idx = if_nametoindex(t->name);
+	idx = if_nametoindex(name);
 	if (!idx) {
-		snprintf(err, errlen, "tun-device %s: %s", t->name, strerror(errno));
+		snprintf(err, errlen, "tun-device %s: %s", name, strerror(errno));
 		return -1;
 	}
 	for (size_t i = 0; i < c->ntun_ips; i++)
@@ -240,25 +280,24 @@ int tun_configure(struct tun *t, const struct config *c, char *err, size_t errle
 	for (size_t i = 0; i < c->ntun_routes; i++)
 		if (nl_route_add(idx, &c->tun_routes[i], err, errlen) != 0)
 			return -1;
-	refresh_mtu(t);
 	return 0;
 }
 
 static uint16_t le16(const uint8_t *b) { return (uint16_t)(b[0] | b[1] << 8); }
 static void ple16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); }
 
-static uint8_t *rbuf(const struct tun *t, unsigned i)
+static uint8_t *rbuf(const struct tun_priv *v, unsigned i)
 {
-	return t->rbuf + (size_t)i * PKT_BUF_SIZE;
+	return v->rbuf + (size_t)i * PKT_BUF_SIZE;
 }
 
 /* n bytes (header included) were read into buffer buf: describe them */
-static void parse_read(const struct tun *t, uint8_t *buf, size_t n, struct pkt *p)
+static void parse_read(const struct tun_priv *v, uint8_t *buf, size_t n, struct pkt *p)
 {
-	const uint8_t *start = buf + PKT_HEADROOM - t->hdr_len;
+	const uint8_t *start = buf + PKT_HEADROOM - v->hdr_len;
 
 	memset(&p->off, 0, sizeof(p->off));
-	if (t->vnet && n >= t->hdr_len) {
+	if (v->vnet && n >= v->hdr_len) {
 		p->off.flags = start[0];
 		p->off.gso_type = start[1];
 		p->off.hdr_len = le16(start + 2);
@@ -267,7 +306,7 @@ static void parse_read(const struct tun *t, uint8_t *buf, size_t n, struct pkt *
 		p->off.csum_offset = le16(start + 8);
 	}
 	p->data = buf + PKT_HEADROOM;
-	p->len = n >= t->hdr_len ? n - t->hdr_len : 0;
+	p->len = n >= v->hdr_len ? n - v->hdr_len : 0;
 	p->headroom = PKT_HEADROOM;
 	p->tailroom = PKT_BUF_SIZE - PKT_HEADROOM - p->len;
 }
@@ -276,19 +315,20 @@ static void parse_read(const struct tun *t, uint8_t *buf, size_t n, struct pkt *
  * read error, -2 when the ring itself failed (fall back to read(2)). */
 static int read_ring(struct tun *t, struct pkt *pkts, bool *drained)
 {
+	struct tun_priv *v = t->priv;
 	struct iovec iov[TUN_BATCH_MAX] = { { 0 } }; /* all set below; quiets gcc */
 	int res[TUN_BATCH_MAX];
-	unsigned want = t->batch, got = 0;
+	unsigned want = v->batch, got = 0;
 
 	for (unsigned i = 0; i < want; i++) {
-		iov[i].iov_base = rbuf(t, i) + PKT_HEADROOM - t->hdr_len;
-		iov[i].iov_len = PKT_MAX_LEN + t->hdr_len;
+		iov[i].iov_base = rbuf(v, i) + PKT_HEADROOM - v->hdr_len;
+		iov[i].iov_len = PKT_MAX_LEN + v->hdr_len;
 	}
-	if (uring_read_nowait(t->ring, t->fd, iov, res, want) != 0)
+	if (uring_read_nowait(v->ring, t->fd, iov, res, want) != 0)
 		return -2;
 	for (unsigned i = 0; i < want; i++) {
 		if (res[i] >= 0) {
-			parse_read(t, rbuf(t, i), (size_t)res[i], &pkts[got++]);
+			parse_read(v, rbuf(v, i), (size_t)res[i], &pkts[got++]);
 		} else if (res[i] == -EAGAIN || res[i] == -EINTR) {
 			*drained = true;
 		} else if (got == 0) {
@@ -301,19 +341,20 @@ static int read_ring(struct tun *t, struct pkt *pkts, bool *drained)
 	}
 	/* queue as many reads as the last call could fill, and some more */
 	if (got == want && want < TUN_BATCH_MAX)
-		t->batch = want * 2;
+		v->batch = want * 2;
 	else if (got < want / 2 && want > BATCH_MIN)
-		t->batch = want / 2;
+		v->batch = want / 2;
 	return (int)got;
 }
 
 int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained)
 {
-	uint8_t *start = rbuf(t, 0) + PKT_HEADROOM - t->hdr_len;
+	struct tun_priv *v = t->priv;
+	uint8_t *start = rbuf(v, 0) + PKT_HEADROOM - v->hdr_len;
 	ssize_t n;
 
 	*drained = false;
-	if (t->ring) {
+	if (v->ring) {
 		int r = read_ring(t, pkts, drained);
 		if (r != -2)
 			return r;
@@ -321,22 +362,24 @@ int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained)
 			 strerror(errno));
 		drop_ring(t);
 	}
-	n = read(t->fd, start, PKT_MAX_LEN + t->hdr_len);
+	n = read(t->fd, start, PKT_MAX_LEN + v->hdr_len);
 	if (n < 0) {
 		*drained = errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 		return *drained ? 0 : -1;
 	}
-	parse_read(t, rbuf(t, 0), (size_t)n, &pkts[0]);
+	parse_read(v, rbuf(v, 0), (size_t)n, &pkts[0]);
 	return 1;
 }
 
-static int write_one(struct tun *t, const struct pkt *p)
+/* One write(2): the virtio-net header (when in use) in its own iovec, then
+ * the packet. 0 or -1 with errno. */
+static int write_one(const struct tun *t, const struct pkt *p)
 {
 	uint8_t hdr[VNET_HDR_LEN];
 	struct iovec iov[2];
 	int n = 0;
 
-	if (t->vnet) {
+	if (t->priv->vnet) {
 		memset(hdr, 0, sizeof(hdr));
 		hdr[0] = p->off.flags;
 		hdr[1] = p->off.gso_type;
@@ -352,42 +395,53 @@ static int write_one(struct tun *t, const struct pkt *p)
 	return writev(t->fd, iov, n) < 0 ? -1 : 0;
 }
 
-struct seg_ctx {
-	struct tun *t;
-	int rc;
-};
-
-static void write_seg(void *arg, const struct pkt *seg)
+/* The write policy for one packet: GSO packets the kernel can't take are
+ * segmented here; a partial checksum (NEEDS_CSUM) is left to the kernel
+ * when the packet carries a vnet header, else completed here. */
+static int send_pkt(struct tun *t, const struct pkt *p)
 {
-	struct seg_ctx *s = arg;
-	if (write_one(s->t, seg) != 0)
-		s->rc = -1;
-}
+	struct tun_priv *v = t->priv;
+	bool gso = p->off.gso_type != OFF_GSO_NONE;
 
-/* Segment in software (kernel refused GSO writes). The scratch buffer is
- * static: the event loop is single-threaded and this path is rare. */
-static int write_segmented(struct tun *t, const struct pkt *p)
-{
-	static uint8_t scratch[PKT_BUF_SIZE];
-	struct seg_ctx s = { t, 0 };
-	if (gso_segment(p, scratch, write_seg, &s) < 0)
-		return -1;
-	return s.rc;
-}
-
-int tun_write(struct tun *t, const struct pkt *p)
-{
-	bool gso = p->off.gso_type != 0;
-
-	if (gso && t->gso_write_broken)
-		return write_segmented(t, p);
+	if (!v->vnet || (gso && v->gso_write_broken))
+		return tun_write_plain(t, p, &v->segbuf, write_one);
 	if (write_one(t, p) == 0)
 		return 0;
 	if (gso && errno == EINVAL) {
-		t->gso_write_broken = true;
+		v->gso_write_broken = true;
 		log_warn("%s: kernel rejected a GSO write (EINVAL); segmenting in software from now on",
 			 t->name);
-		return write_segmented(t, p);
+		return tun_write_plain(t, p, &v->segbuf, write_one);
 	}
 	return -1;
+}
+
+/* The coalescer's output, and tun_write's when it does not coalesce. */
+static void write_pkt(void *arg, const struct pkt *p)
+{
+	struct tun *t = arg;
+
+	t->stats->tun_write_calls++;
+	if (send_pkt(t, p) != 0 && t->write_err)
+		t->write_err(t->err_arg, errno);
+}
+
+/* UDP datagrams go through the coalescer when the kernel takes USO writes
+ * (one write per same-flow burst); everything else is written at once,
+ * after whatever the coalescer held (packet order is kept). */
+void tun_write(struct tun *t, const struct pkt *p)
+{
+	struct tun_priv *v = t->priv;
+
+	if (v->uso && !v->gso_write_broken) {
+		coalesce_put(&v->co, p);
+		return;
+	}
+	coalesce_flush(&v->co);
+	write_pkt(t, p);
+}
+
+void tun_flush(struct tun *t)
+{
+	coalesce_flush(&t->priv->co);
 }
