@@ -19,9 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "addr.h"
+#include "conf_paths.h"
 #include "ratelimit.h"
 
 /* Refuse files bigger than this (a map-file with a million lines is ~50 MB) */
@@ -57,18 +60,9 @@ __attribute__((format(printf, 4, 5)))
 static bool fail_at(struct parser *p, const char *file, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (!p->err || p->errlen == 0)
-		return false;
-	if (line)
-		n = snprintf(p->err, p->errlen, "%s:%u: ", file, line);
-	else
-		n = snprintf(p->err, p->errlen, "%s: ", file);
-	if (n < 0 || (size_t)n >= p->errlen)
-		return false;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	conf_verr(p->err, p->errlen, file, line, fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -466,6 +460,7 @@ static bool d_data_dir(struct parser *p, const char *name, char **argv, int argc
 		return fail(p, "%s: \"%s\" must be an absolute path", name, argv[0]);
 	if (!(p->c->data_dir = xstrdup(argv[0])))
 		return fail(p, "out of memory");
+	p->c->data_dir_line = p->line;
 	return true;
 }
 
@@ -705,6 +700,7 @@ static bool d_stats_file(struct parser *p, const char *name, char **argv, int ar
 	(void)argc;
 	if (!(p->c->stats_file = resolve_path(p, argv[0])))
 		return fail(p, "out of memory");
+	p->c->stats_file_line = p->line;
 	return true;
 }
 
@@ -930,6 +926,16 @@ static bool parse_line(struct parser *p, char *line)
 	return d->fn(p, d->name, argv + 1, argc - 1);
 }
 
+/* CRLF line ends (a file edited on Windows) are fine: the CR before the LF
+ * is white space. A CR with more text after it means CR-only line ends,
+ * which would read as one long line. */
+static bool cr_inside(const char *s)
+{
+	const char *r = strchr(s, '\r');
+
+	return r && r[strspn(r, "\r \t")] != '\0';
+}
+
 /* Parse a whole buffer (NUL-terminated, len bytes before the NUL). */
 static bool parse_text(struct parser *p, char *text, size_t len)
 {
@@ -946,6 +952,9 @@ static bool parse_text(struct parser *p, char *text, size_t len)
 		p->line++;
 		if (strlen(s) != (size_t)((nl ? nl : end) - s))
 			return fail(p, "NUL byte in the file");
+		if (cr_inside(s))
+			return fail(p, "carriage return (CR) inside the line: the file seems to have CR-only "
+				    "line ends (classic Mac OS); save it with LF (or CRLF) line ends");
 		if (!parse_line(p, s))
 			return false;
 		if (!nl)
@@ -955,17 +964,56 @@ static bool parse_text(struct parser *p, char *text, size_t len)
 	return true;
 }
 
-/* Read a whole file into a NUL-terminated buffer. */
-static char *read_file(struct parser *p, const char *path, size_t *len)
+/* Where a file failed to open or read: the config itself as "file: ...",
+ * a map-file as "tayga.conf:LINE: map-file: PATH: ..." */
+__attribute__((format(printf, 4, 5)))
+static bool fail_file(struct parser *p, const char *path, const char *what, const char *fmt, ...)
 {
-	FILE *f = fopen(path, "r");
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (what)
+		return fail(p, "%s: %s: %s", what, path, msg);
+	return fail_at(p, path, 0, "%s", msg);
+}
+
+/* Open a file to read, refusing anything but a regular file: opened
+ * without O_NONBLOCK a FIFO would block start-up, or the whole daemon at a
+ * reload, until some writer came along; a device might never end. */
+static FILE *open_regular(struct parser *p, const char *path, const char *what)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	FILE *f = NULL;
+
+	if (fd < 0) {
+		fail_file(p, path, what, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0)
+		fail_file(p, path, what, "cannot read: %s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		fail_file(p, path, what, "is %s, not a regular file", conf_file_kind(st.st_mode));
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "r")))
+		fail_file(p, path, what, "cannot open: %s", strerror(errno));
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* Read a whole file into a NUL-terminated buffer. what: the directive that
+ * names it ("map-file"), NULL for the config itself. */
+static char *read_file(struct parser *p, const char *path, const char *what, size_t *len)
+{
+	FILE *f = open_regular(p, path, what);
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
 
-	if (!f) {
-		fail_at(p, path, 0, "cannot open: %s", strerror(errno));
+	if (!f)
 		return NULL;
-	}
 	for (;;) {
 		size_t r;
 
@@ -973,11 +1021,11 @@ static char *read_file(struct parser *p, const char *path, size_t *len)
 			char *nb;
 			cap = cap ? cap * 2 : 8192;
 			if (cap > CONF_MAX_FILE + 8192) {
-				fail_at(p, path, 0, "file is too big (more than %u bytes)", CONF_MAX_FILE);
+				fail_file(p, path, what, "file is too big (more than %u bytes)", CONF_MAX_FILE);
 				goto err;
 			}
 			if (!(nb = realloc(buf, cap))) {
-				fail_at(p, path, 0, "out of memory");
+				fail_file(p, path, what, "out of memory");
 				goto err;
 			}
 			buf = nb;
@@ -988,7 +1036,7 @@ static char *read_file(struct parser *p, const char *path, size_t *len)
 			break;
 	}
 	if (ferror(f)) {
-		fail_at(p, path, 0, "cannot read: %s", strerror(errno ? errno : EIO));
+		fail_file(p, path, what, "cannot read: %s", strerror(errno ? errno : EIO));
 		goto err;
 	}
 	fclose(f);
@@ -1231,16 +1279,13 @@ static struct config *parse_all(const char *name, const char *dir, char *text, s
 		goto err;
 	nconf = c->nmaps;
 	if (c->map_file) {
-		struct stat st;
-
+		/* errors opening it name the map-file line of the config */
+		p.line = p.seen[D_MAP_FILE];
+		if (!(mtext = read_file(&p, c->map_file, "map-file", &mlen)))
+			goto err;
 		p.file = c->map_file;
 		p.in_map_file = true;
-		/* a FIFO or device would block or never end (also under fuzzing) */
-		if (stat(c->map_file, &st) == 0 && !S_ISREG(st.st_mode)) {
-			fail_at(&p, c->map_file, 0, "not a regular file");
-			goto err;
-		}
-		if (!(mtext = read_file(&p, c->map_file, &mlen)) || !parse_text(&p, mtext, mlen))
+		if (!parse_text(&p, mtext, mlen))
 			goto err;
 		free(mtext);
 		mtext = NULL;
@@ -1266,7 +1311,7 @@ struct config *conf_load(const char *path, char *err, size_t errlen)
 	memset(&p, 0, sizeof(p));
 	p.err = err;
 	p.errlen = errlen;
-	if (!(text = read_file(&p, path, &len)))
+	if (!(text = read_file(&p, path, NULL, &len)))
 		return NULL;
 	slash = strrchr(path, '/');
 	if (slash) {

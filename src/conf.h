@@ -67,6 +67,7 @@ struct config {
 	unsigned dyn_limit_count;
 
 	char *data_dir;                 /* NULL when unset */
+	unsigned data_dir_line;         /* line of data-dir (conf_check_paths messages) */
 	char *map_file;                 /* NULL when unset */
 
 	enum udp_cksum_mode udp_cksum_mode; /* default drop */
@@ -94,6 +95,7 @@ struct config {
 	unsigned icmp_burst;            /* bucket size, default 50 */
 
 	char *stats_file;               /* NULL when unset */
+	unsigned stats_file_line;
 	unsigned stats_interval;        /* seconds, default 60 */
 
 	/* usage accounting per client prefix (usage-*; off by default) */

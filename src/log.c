@@ -43,3 +43,12 @@ void log_msg(int prio, const char *fmt, ...)
 		break;
 	}
 }
+
+bool log_every_due(struct log_every *e, uint64_t now_ms, uint64_t interval_ms)
+{
+	e->count++;
+	if (e->count > 1 && now_ms < e->next_ms)
+		return false;
+	e->next_ms = now_ms + interval_ms;
+	return true;
+}

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_paths.h"
 #include "log.h"
 #include "map.h"
 #include "meter.h"
@@ -40,7 +41,7 @@
 #endif
 
 #define DRAIN_MAX 1024        /* packets per wakeup before polling again */
-#define WRITE_WARN_MS 60000   /* at most one "write failed" line per minute */
+#define WRITE_WARN_MS 60000   /* at most one line per minute about a failing write */
 #define SAVE_BATCH_MS 1000      /* new mappings are written at most this often */
 #define SAVE_PERIOD_MS 300000   /* and last-use times every 5 minutes */
 
@@ -75,7 +76,7 @@ struct daemon {
 	time_t last_stats;
 	time_t last_usage;           /* last usage-interval report */
 	uint64_t last_save_ms;
-	uint64_t write_warn_next_ms; /* no "write failed" line before this */
+	struct log_every write_warn, save_warn, stats_warn; /* failing tun, dynamic.map, stats-file writes */
 };
 
 static int sig_pipe[2] = { -1, -1 };
@@ -245,8 +246,9 @@ static void save_pool(struct daemon *d)
 {
 	if (!d->st.pool || !d->st.dynmap[0])
 		return;
-	if (pool_save(d->st.pool, d->st.dynmap) != 0)
-		log_err("cannot write %s: %s", d->st.dynmap, strerror(errno));
+	if (pool_save(d->st.pool, d->st.dynmap) != 0 && log_every_due(&d->save_warn, mono_ms(), WRITE_WARN_MS))
+		log_err("cannot write %s: %s (%llu failures so far, logged at most once a minute)",
+			d->st.dynmap, strerror(errno), d->save_warn.count);
 	d->last_save_ms = mono_ms();
 }
 
@@ -279,8 +281,10 @@ static void reload(struct daemon *d)
 
 	log_info("SIGHUP: reloading %s", d->conf_path);
 	c = conf_load(d->conf_path, err, sizeof(err));
-	if (!c) {
+	if (!c || !conf_check_paths(c, CONF_PATHS_RELOAD | (d->chrooted ? CONF_PATHS_IN_JAIL : 0),
+				    err, sizeof(err))) {
 		log_err("reload failed, keeping the running configuration: %s", err);
+		conf_free(c);
 		return;
 	}
 	if (strcmp(c->tun_device, d->st.conf->tun_device) != 0) {
@@ -315,9 +319,8 @@ static void reload(struct daemon *d)
 static void write_failed(struct daemon *d, int err)
 {
 	d->stats.drops[DROP_WRITE]++;
-	if (d->ctx.now_ms < d->write_warn_next_ms)
+	if (!log_every_due(&d->write_warn, d->ctx.now_ms, WRITE_WARN_MS))
 		return;
-	d->write_warn_next_ms = d->ctx.now_ms + WRITE_WARN_MS;
 	log_warn("%s: write failed: %s (%llu packets lost to failed writes so far)", d->tun.name,
 		 strerror(err), (unsigned long long)d->stats.drops[DROP_WRITE]);
 }
@@ -466,8 +469,9 @@ static void housekeeping(struct daemon *d)
 	if (d->st.conf->stats_file && now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
 		d->stats.dyn_active = pool_count(d->st.pool);
 		if (stats_write_file_ext(&d->stats, d->st.conf->stats_file, meter_write_prom,
-					 d->st.meter) != 0)
-			log_warn("cannot write %s: %s", d->st.conf->stats_file, strerror(errno));
+					 d->st.meter) != 0 && log_every_due(&d->stats_warn, mono_ms(), WRITE_WARN_MS))
+			log_warn("cannot write %s: %s (%llu failures so far, logged at most once a minute)",
+				 d->st.conf->stats_file, strerror(errno), d->stats_warn.count);
 		d->last_stats = now;
 	}
 	if (d->st.conf->usage_interval && now - d->last_usage >= (time_t)d->st.conf->usage_interval) {
@@ -715,8 +719,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	c = conf_load(d->conf_path, err, sizeof(err));
-	if (!c) {
+	if (!c || !conf_check_paths(c, d->o.chroot ? CONF_PATHS_CHROOT : 0, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
+		conf_free(c);
 		return 1;
 	}
 	status = oneshot(d, c);

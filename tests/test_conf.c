@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_paths.h"
 
 static char err[1024];
 
@@ -525,6 +526,17 @@ static const struct bad_case bad_cases[] = {
 	/* a typo of a real directive too */
 	{ "tun-device nat64\nipv4-adr 192.0.2.1\n",
 	  "tayga.conf:2: unknown directive \"ipv4-adr\"", NULL },
+	/* issue 14.9: control characters from the line are escaped, not sent
+	 * to the terminal raw */
+	{ BASE "tun-devic\x1b[2J x\n",
+	  "tayga.conf:4: unknown directive \"tun-devic\\x1b[2J\"", NULL },
+	{ BASE "offload \a\x7f\n",
+	  "tayga.conf:4: offload: expected auto, on or off, not \"\\x07\\x7f\"", NULL },
+	/* CR-only line ends read as one line: say so (CRLF is accepted) */
+	{ "tun-device nat64\ripv4-addr 192.0.2.1\rprefix 2001:db8:64::/96\r",
+	  "tayga.conf:1: carriage return (CR) inside the line: the file seems to have CR-only line ends", NULL },
+	{ "# tayga.conf\rtun-device nat64\r", "tayga.conf:1: carriage return (CR) inside the line", NULL },
+	{ BASE "offload on\r\r\nlog drop\rdyn\r\n", "tayga.conf:5: carriage return (CR)", "LF (or CRLF)" },
 	/* repeated directive */
 	{ BASE "prefix 2001:db8:65::/96\n",
 	  "tayga.conf:4: prefix: given twice (first on line 3)", NULL },
@@ -802,6 +814,27 @@ START_TEST(edge_ok_table)
 }
 END_TEST
 
+/* issue 14.9: a token too long for the message is cut, the explanation
+ * after it kept */
+START_TEST(err_long_token_keeps_explanation)
+{
+	size_t n = 5000, len = strlen(BASE "offlink-mtu ");
+	char *text = malloc(len + n + 2);
+
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, BASE "offlink-mtu ", len);
+	memset(text + len, '9', n);
+	strcpy(text + len + n, "\n");
+	bad(text, "tayga.conf:4: offlink-mtu: \"9999", "9999... is not a number in 1280..65535");
+	ck_assert_uint_lt(strlen(err), 200);
+	/* an unknown directive of 5000 characters: its start */
+	memset(text + strlen(BASE), 'x', len - strlen(BASE));
+	bad(text, "tayga.conf:4: unknown directive \"xxxxxxxxxxxx9999", "9999...");
+	ck_assert_uint_lt(strlen(err), 200);
+	free(text);
+}
+END_TEST
+
 START_TEST(err_buffer_small)
 {
 	char small[12];
@@ -846,7 +879,19 @@ START_TEST(load_file_and_errors)
 
 	/* a directory is not a config file */
 	ck_assert_ptr_null(conf_load(tmpdir, err, sizeof(err)));
-	ck_assert_msg(strncmp(err, tmpdir, strlen(tmpdir)) == 0 && strstr(err, ": cannot read: "), "%s", err);
+	snprintf(want, sizeof(want), "%s: is a directory, not a regular file", tmpdir);
+	ck_assert_str_eq(err, want);
+
+	/* a FIFO is refused at once instead of blocking until a writer comes
+	 * (start-up, or the whole daemon at a reload; check's timeout fails
+	 * this test if it blocks) */
+	snprintf(want, sizeof(want), "%s/fifo.conf", tmpdir);
+	ck_assert_int_eq(mkfifo(want, 0600), 0);
+	ck_assert_ptr_null(conf_load(want, err, sizeof(err)));
+	strcat(want, ": is a FIFO, not a regular file");
+	ck_assert_str_eq(err, want);
+	ck_assert_ptr_null(conf_load("/dev/zero", err, sizeof(err)));
+	ck_assert_str_eq(err, "/dev/zero: is a character device, not a regular file");
 }
 END_TEST
 
@@ -927,19 +972,135 @@ START_TEST(map_file_errors)
 	snprintf(conf, sizeof(conf), BASE "map 198.51.100.1 2001:db8:1::1\nmap-file %s\n", mf);
 	bad(conf, (snprintf(want, sizeof(want), "%s:1: map: IPv4 198.51.100.1/32 is already mapped on tayga.conf:4", mf), want), NULL);
 
-	/* missing map-file */
-	snprintf(want, sizeof(want), "%s/none.txt", tmpdir);
-	snprintf(conf, sizeof(conf), BASE "map-file %s\n", want);
-	strcat(want, ": cannot open: ");
+	/* missing map-file: the config line that names it */
+	snprintf(conf, sizeof(conf), BASE "map-file %s/none.txt\n", tmpdir);
+	snprintf(want, sizeof(want), "tayga.conf:4: map-file: %s/none.txt: cannot open: No such file", tmpdir);
 	bad(conf, want, NULL);
 
-	/* a map-file that is not a regular file */
+	/* a map-file that is not a regular file; a FIFO must not block */
 	snprintf(conf, sizeof(conf), BASE "map-file %s\n", tmpdir);
-	bad(conf, (snprintf(want, sizeof(want), "%s: not a regular file", tmpdir), want), NULL);
+	bad(conf, (snprintf(want, sizeof(want), "tayga.conf:4: map-file: %s: is a directory, not a regular file",
+			    tmpdir), want), NULL);
+	snprintf(want, sizeof(want), "%s/maps.fifo", tmpdir);
+	ck_assert_int_eq(mkfifo(want, 0600), 0);
+	snprintf(conf, sizeof(conf), BASE "map-file %s\n", want);
+	strcat(want, ": is a FIFO");
+	bad(conf, "tayga.conf:4: map-file: ", want);
 
 	/* map-file given twice */
 	snprintf(conf, sizeof(conf), BASE "map-file %s\nmap-file %s\n", mf, mf);
 	bad(conf, "tayga.conf:5: map-file: given twice (first on line 4)", NULL);
+}
+END_TEST
+
+/* conf_check_paths: the config parses, the paths it names are refused
+ * with "file:line: directive: message" (the message starts with fmt, the
+ * temp directory put in for each %s). */
+static void paths_bad(const char *conf, unsigned flags, const char *fmt)
+{
+	char want[1024];
+	struct config *c = ok(conf);
+
+	size_t n = 0;
+
+	for (const char *f = fmt; *f && n + sizeof(tmpdir) < sizeof(want); f++) {
+		if (f[0] == '%' && f[1] == 's') {
+			n += (size_t)snprintf(want + n, sizeof(want) - n, "%s", tmpdir);
+			f++;
+		} else {
+			want[n++] = *f;
+		}
+	}
+	want[n] = '\0';
+	ck_assert_msg(!conf_check_paths(c, flags, err, sizeof(err)), "accepted:\n%s", conf);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "message \"%s\" does not start with \"%s\"", err, want);
+	conf_free(c);
+}
+
+static void paths_ok(const char *conf, unsigned flags)
+{
+	struct config *c = ok(conf);
+
+	ck_assert_msg(conf_check_paths(c, flags, err, sizeof(err)), "%s", err);
+	conf_free(c);
+}
+
+/* issue 14.5: files that are not what they seem */
+START_TEST(paths_checked)
+{
+	char conf[1024], p[512];
+
+	TMPW("file", "x\n");
+	snprintf(p, sizeof(p), "%s/dd", tmpdir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	/* good: an existing data-dir, a stats-file beside it; a data-dir that
+	 * start-up creates (but a reload does not) */
+	snprintf(conf, sizeof(conf), BASE "data-dir %s/dd\nstats-file %s/tayga.prom\n", tmpdir, tmpdir);
+	paths_ok(conf, 0);
+	paths_ok(conf, CONF_PATHS_RELOAD);
+	snprintf(conf, sizeof(conf), BASE "data-dir %s/new\n", tmpdir);
+	paths_ok(conf, 0);
+	paths_bad(conf, CONF_PATHS_RELOAD,
+		  "tayga.conf:4: data-dir: %s/new: No such file or directory (it is created at start-up only)");
+	/* data-dir naming a regular file, or under one, or in a missing directory */
+	snprintf(conf, sizeof(conf), BASE "data-dir %s/file\n", tmpdir);
+	paths_bad(conf, 0, "tayga.conf:4: data-dir: %s/file is a regular file, not a directory");
+	snprintf(conf, sizeof(conf), BASE "data-dir %s/file/sub\n", tmpdir);
+	paths_bad(conf, 0, "tayga.conf:4: data-dir: %s/file/sub: Not a directory");
+	snprintf(conf, sizeof(conf), BASE "data-dir %s/none/sub\n", tmpdir);
+	paths_bad(conf, 0, "tayga.conf:4: data-dir: directory %s/none: No such file or directory "
+		  "(data-dir would be created there)");
+	/* dynamic.map that is not a regular file */
+	snprintf(p, sizeof(p), "%s/dd/dynamic.map", tmpdir);
+	ck_assert_int_eq(mkfifo(p, 0600), 0);
+	snprintf(conf, sizeof(conf), BASE "data-dir %s/dd\n", tmpdir);
+	paths_bad(conf, 0, "tayga.conf:4: data-dir: %s/dd/dynamic.map is a FIFO, not a regular file");
+	ck_assert_int_eq(unlink(p), 0);
+
+	/* stats-file in a missing directory, a directory, a FIFO */
+	snprintf(conf, sizeof(conf), BASE "stats-file %s/none/tayga.prom\n", tmpdir);
+	paths_bad(conf, 0, "tayga.conf:4: stats-file: directory %s/none: No such file or directory");
+	snprintf(conf, sizeof(conf), BASE "stats-file %s/dd\n", tmpdir);
+	paths_bad(conf, 0, "tayga.conf:4: stats-file: %s/dd is a directory, not a regular file");
+	/* stats-file overwriting dynamic.map */
+	snprintf(conf, sizeof(conf), BASE "data-dir %s/dd\nstats-file %s/dd/dynamic.map\n", tmpdir, tmpdir);
+	paths_bad(conf, 0, "tayga.conf:5: stats-file: %s/dd/dynamic.map is dynamic.map (it would be overwritten)");
+	/* with -r the stats-file is written inside the jail: /run there is missing */
+	snprintf(conf, sizeof(conf), BASE "data-dir %s/dd\nstats-file /run/tayga.prom\n", tmpdir);
+	paths_ok(conf, 0);
+	paths_bad(conf, CONF_PATHS_CHROOT, "tayga.conf:5: stats-file: directory %s/dd/run: No such file or "
+		  "directory (with -r the stats-file is written inside data-dir)");
+	snprintf(conf, sizeof(conf), BASE "data-dir %s/dd\nstats-file /tayga.prom\n", tmpdir);
+	paths_ok(conf, CONF_PATHS_CHROOT);
+}
+END_TEST
+
+/* a stats-file naming the config itself or the map-file (both found by
+ * their inode too, under another name) */
+START_TEST(paths_stats_file_not_the_config)
+{
+	char text[1024], want[1024], *cp, *mp;
+	struct config *c;
+
+	mp = strdup(TMPW("maps.txt", "map 198.51.100.1 2001:db8:1::1\n"));
+	snprintf(text, sizeof(text), BASE "map-file %s\nstats-file %s/self.conf\n", mp, tmpdir);
+	cp = strdup(TMPW("self.conf", text));
+	c = conf_load(cp, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert(!conf_check_paths(c, 0, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:5: stats-file: %s is the configuration file (it would be overwritten)", cp, cp);
+	ck_assert_str_eq(err, want);
+	conf_free(c);
+	snprintf(text, sizeof(text), BASE "stats-file %s/./maps.txt\nmap-file %s\n", tmpdir, mp);
+	TMPW("self.conf", text);
+	c = conf_load(cp, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert(!conf_check_paths(c, 0, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:4: stats-file: %s/./maps.txt is the map-file", cp, tmpdir);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+	conf_free(c);
+	free(cp);
+	free(mp);
 }
 END_TEST
 
@@ -1029,6 +1190,7 @@ static Suite *conf_suite(void)
 
 	tcase_add_loop_test(e, err_table, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_loop_test(e, edge_ok_table, 0, (int)(sizeof(edge_ok) / sizeof(edge_ok[0])));
+	tcase_add_test(e, err_long_token_keeps_explanation);
 	tcase_add_test(e, err_buffer_small);
 	suite_add_tcase(s, e);
 
@@ -1037,6 +1199,8 @@ static Suite *conf_suite(void)
 	tcase_add_test(f, map_file_good);
 	tcase_add_test(f, map_file_relative_to_config_dir);
 	tcase_add_test(f, map_file_errors);
+	tcase_add_test(f, paths_checked);
+	tcase_add_test(f, paths_stats_file_not_the_config);
 	tcase_add_test(f, shipped_configs_load);
 	tcase_add_test(f, example_commented_directives_load);
 	tcase_add_test(f, shipped_bad_config_fails);
