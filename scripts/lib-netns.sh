@@ -153,6 +153,14 @@ netns_nat_setup() {
 	NAT_BACKEND_USED=$backend
 }
 
+# netns_nat_off : remove that MASQUERADE again (a static map, or a pool the
+# server routes back, needs none)
+netns_nat_off() {
+	nsxlat nft delete table ip nat64lab 2>/dev/null \
+		|| nsxlat iptables -t nat -F POSTROUTING 2>/dev/null
+	return 0
+}
+
 # netns_add NAME : an extra namespace (removed at cleanup like the others)
 netns_add() {
 	ip netns add "$1" || return 1

@@ -67,17 +67,15 @@ scale_lab() {
 	local k
 	scale_bits >/dev/null || { netns_log "SCALE_N must be 1, 2, 4 or 8"; return 1; }
 	for ((k = 0; k < SCALE_HOSTS; k++)); do
-		nsclient ip addr add "$(scale_host "$k")/64" dev c0 nodad || return 1
+		nsclient ip addr replace "$(scale_host "$k")/64" dev c0 nodad || return 1
 	done
-	case ${NAT_BACKEND_USED:-} in
-	nft) nsxlat nft delete table ip nat64lab ;;
-	iptables) nsxlat iptables -t nat -F POSTROUTING ;;
-	esac
+	netns_nat_off
 	nsserver ip route replace "$POOL4" via "$XLAT4"
 }
 
 # --- one host, ECMP ------------------------------------------------------------------
 
+# scale_ecmp_setup [EXTRA_LINE...] : sysctls, lab, instance configs (+ EXTRA)
 scale_ecmp_setup() {
 	scale_lab || return 1
 	# hash IPv6 on the source address only: all flows of a host, whatever
@@ -85,7 +83,7 @@ scale_ecmp_setup() {
 	nsxlat sysctl -qw net.ipv6.fib_multipath_hash_policy=3 \
 		net.ipv6.fib_multipath_hash_fields=0x0001 || return 1
 	local i
-	for ((i = 0; i < SCALE_N; i++)); do scale_write_conf "$i" || return 1; done
+	for ((i = 0; i < SCALE_N; i++)); do scale_write_conf "$i" "$@" || return 1; done
 }
 
 # scale_ecmp_groups : (re)build both groups from the instances whose nexthops
