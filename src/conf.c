@@ -25,11 +25,14 @@
 
 #include "addr.h"
 #include "conf_paths.h"
+#include "eam.h"
 #include "ratelimit.h"
 
 /* Refuse files bigger than this (a map-file with a million lines is ~50 MB) */
 #define CONF_MAX_FILE (64u * 1024 * 1024)
 #define MAX_ARGS 8
+/* map-file warnings kept; the rest are counted in one last line */
+#define MAX_WARNINGS 200
 
 enum dir_id {
 	D_TUN_DEVICE, D_IPV4_ADDR, D_IPV6_ADDR, D_PREFIX, D_WKPF_STRICT, D_MAP,
@@ -52,6 +55,14 @@ struct parser {
 	unsigned seen[D_COUNT]; /* line each directive was first given on, 0 = never */
 	bool in_map_file;
 	size_t cap_maps, cap_ips, cap_routes;
+	struct warning *warn;   /* map-file lines skipped, sorted at the end */
+	size_t nwarn, cap_warn, warn_dropped;
+};
+
+struct warning {
+	unsigned line;
+	size_t seq;
+	char *msg;
 };
 
 /* ---- messages ---- */
@@ -253,26 +264,32 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-/* Relative paths are taken relative to the directory of the config file so
- * that a reload after the daemon did chdir("/") reads the same file. */
-static char *resolve_path(const struct parser *p, const char *path)
+/* dir/path, or path when it is absolute or dir is NULL */
+static char *join_path(const char *dir, const char *path)
 {
 	size_t dl, pl;
 	char *r;
 
-	if (path[0] == '/' || !p->dir)
+	if (path[0] == '/' || !dir)
 		return xstrdup(path);
-	dl = strlen(p->dir);
-	if (dl && p->dir[dl - 1] == '/')
+	dl = strlen(dir);
+	if (dl && dir[dl - 1] == '/')
 		dl--;
 	pl = strlen(path);
 	r = malloc(dl + 1 + pl + 1);
 	if (!r)
 		return NULL;
-	memcpy(r, p->dir, dl);
+	memcpy(r, dir, dl);
 	r[dl] = '/';
 	memcpy(r + dl + 1, path, pl + 1);
 	return r;
+}
+
+/* Relative paths are taken relative to the directory of the config file so
+ * that a reload after the daemon did chdir("/") reads the same file. */
+static char *resolve_path(const struct parser *p, const char *path)
+{
+	return join_path(p->dir, path);
 }
 
 static bool grow(struct parser *p, void **arr, size_t *cap, size_t n, size_t elem)
@@ -420,8 +437,7 @@ static bool d_map(struct parser *p, const char *name, char **argv, int argc)
 	e.len4 = (uint8_t)l4;
 	e.len6 = (uint8_t)l6;
 	e.line = p->line;
-	/* e.file is set at the end: c->path / c->map_file may not be final yet */
-	e.file = p->in_map_file ? "m" : "c";
+	e.file = p->in_map_file ? c->map_file : c->path;
 	if (!grow(p, (void **)&c->maps, &p->cap_maps, c->nmaps, sizeof(*c->maps)))
 		return false;
 	c->maps[c->nmaps++] = e;
@@ -464,11 +480,12 @@ static bool d_data_dir(struct parser *p, const char *name, char **argv, int argc
 	return true;
 }
 
+/* kept as written; resolve_map_file() makes it absolute once data-dir is known */
 static bool d_map_file(struct parser *p, const char *name, char **argv, int argc)
 {
 	(void)name;
 	(void)argc;
-	if (!(p->c->map_file = resolve_path(p, argv[0])))
+	if (!(p->c->map_file = xstrdup(argv[0])))
 		return fail(p, "out of memory");
 	return true;
 }
@@ -936,6 +953,31 @@ static bool cr_inside(const char *s)
 	return r && r[strspn(r, "\r \t")] != '\0';
 }
 
+/* Keep p->err ("file:line: message") as a warning about a map-file line
+ * that is not used. False only when out of memory. */
+static bool warn_skip(struct parser *p, unsigned line)
+{
+	static const char tail[] = "; line skipped";
+	struct warning *w;
+	size_t n;
+
+	if (p->nwarn >= MAX_WARNINGS) {
+		p->warn_dropped++;
+		return true;
+	}
+	n = strlen(p->err);
+	if (!grow(p, (void **)&p->warn, &p->cap_warn, p->nwarn, sizeof(*p->warn)))
+		return false;
+	w = &p->warn[p->nwarn];
+	if (!(w->msg = malloc(n + sizeof(tail))))
+		return fail(p, "out of memory");
+	memcpy(w->msg, p->err, n);
+	memcpy(w->msg + n, tail, sizeof(tail));
+	w->line = line;
+	w->seq = p->nwarn++;
+	return true;
+}
+
 /* Parse a whole buffer (NUL-terminated, len bytes before the NUL). */
 static bool parse_text(struct parser *p, char *text, size_t len)
 {
@@ -947,15 +989,19 @@ static bool parse_text(struct parser *p, char *text, size_t len)
 		s += 3;
 	while (s <= end) {
 		char *nl = memchr(s, '\n', (size_t)(end - s));
+		bool ok;
 		if (nl)
 			*nl = '\0';
 		p->line++;
 		if (strlen(s) != (size_t)((nl ? nl : end) - s))
-			return fail(p, "NUL byte in the file");
-		if (cr_inside(s))
-			return fail(p, "carriage return (CR) inside the line: the file seems to have CR-only "
-				    "line ends (classic Mac OS); save it with LF (or CRLF) line ends");
-		if (!parse_line(p, s))
+			ok = fail(p, "NUL byte in the file");
+		else if (cr_inside(s))
+			ok = fail(p, "carriage return (CR) inside the line: the file seems to have CR-only "
+				  "line ends (classic Mac OS); save it with LF (or CRLF) line ends");
+		else
+			ok = parse_line(p, s);
+		/* a bad map-file line is skipped (warn_skip); elsewhere it is fatal */
+		if (!ok && (!p->in_map_file || !warn_skip(p, p->line)))
 			return false;
 		if (!nl)
 			break;
@@ -1129,6 +1175,38 @@ static bool check_map_overlaps(struct parser *p)
 	return ok;
 }
 
+/* A map entry against ipv4-addr, ipv6-addr, the prefix and the pool (the
+ * other map entries are check_map_overlaps' and check_file_maps' job). */
+static bool map_vs_config(struct parser *p, const struct eam *e)
+{
+	const struct config *c = p->c;
+	const char *f = e->file;
+	char w[PATH_MAX + 32], b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
+
+	if (c->have_prefix && v6_overlap(&e->v6, e->len6, &c->prefix, c->prefix_len))
+		return fail_at(p, f, e->line, "map: IPv6 %s/%u overlaps prefix %s/%u (%s)",
+			       fmt6(&e->v6, b1), e->len6, fmt6(&c->prefix, b2), c->prefix_len,
+			       where(w, sizeof(w), f, c->path, p->seen[D_PREFIX]));
+	if (addr_v6_in_prefix(&c->ipv6_addr, &e->v6, e->len6))
+		return fail_at(p, f, e->line, "map: IPv6 %s/%u contains ipv6-addr %s (%s)",
+			       fmt6(&e->v6, b1), e->len6, fmt6(&c->ipv6_addr, b2),
+			       p->seen[D_IPV6_ADDR]
+			       ? where(w, sizeof(w), f, c->path, p->seen[D_IPV6_ADDR])
+			       : "derived from prefix and ipv4-addr");
+	if (v4_overlap(e->v4, e->len4, c->ipv4_addr, 32))
+		return fail_at(p, f, e->line, "map: IPv4 %s/%u contains ipv4-addr %s (%s)",
+			       fmt4(e->v4, b1), e->len4, fmt4(c->ipv4_addr, b2),
+			       where(w, sizeof(w), f, c->path, p->seen[D_IPV4_ADDR]));
+	/* Maps inside the pool are fine (the pool skips them), but a map
+	 * that covers the whole pool leaves nothing to hand out. */
+	if (c->have_pool && e->len4 <= c->pool_len &&
+	    v4_overlap(e->v4, e->len4, c->pool_addr, c->pool_len))
+		return fail_at(p, f, e->line, "map: IPv4 %s/%u covers the whole dynamic-pool %s/%u (%s)",
+			       fmt4(e->v4, b1), e->len4, fmt4(c->pool_addr, b2), c->pool_len,
+			       where(w, sizeof(w), f, c->path, p->seen[D_DYNAMIC_POOL]));
+	return true;
+}
+
 static bool cross_check(struct parser *p)
 {
 	struct config *c = p->c;
@@ -1191,33 +1269,9 @@ static bool cross_check(struct parser *p)
 				       "nothing to translate: give a prefix directive or map lines");
 	}
 
-	for (size_t i = 0; i < c->nmaps; i++) {
-		const struct eam *e = &c->maps[i];
-		const char *f = e->file;
-		char w[PATH_MAX + 32];
-
-		if (c->have_prefix && v6_overlap(&e->v6, e->len6, &c->prefix, c->prefix_len))
-			return fail_at(p, f, e->line, "map: IPv6 %s/%u overlaps prefix %s/%u (%s)",
-				       fmt6(&e->v6, b1), e->len6, fmt6(&c->prefix, b2), c->prefix_len,
-				       where(w, sizeof(w), f, c->path, p->seen[D_PREFIX]));
-		if (addr_v6_in_prefix(&c->ipv6_addr, &e->v6, e->len6))
-			return fail_at(p, f, e->line, "map: IPv6 %s/%u contains ipv6-addr %s (%s)",
-				       fmt6(&e->v6, b1), e->len6, fmt6(&c->ipv6_addr, b2),
-				       p->seen[D_IPV6_ADDR]
-				       ? where(w, sizeof(w), f, c->path, p->seen[D_IPV6_ADDR])
-				       : "derived from prefix and ipv4-addr");
-		if (v4_overlap(e->v4, e->len4, c->ipv4_addr, 32))
-			return fail_at(p, f, e->line, "map: IPv4 %s/%u contains ipv4-addr %s (%s)",
-				       fmt4(e->v4, b1), e->len4, fmt4(c->ipv4_addr, b2),
-				       where(w, sizeof(w), f, c->path, p->seen[D_IPV4_ADDR]));
-		/* Maps inside the pool are fine (the pool skips them), but a map
-		 * that covers the whole pool leaves nothing to hand out. */
-		if (c->have_pool && e->len4 <= c->pool_len &&
-		    v4_overlap(e->v4, e->len4, c->pool_addr, c->pool_len))
-			return fail_at(p, f, e->line, "map: IPv4 %s/%u covers the whole dynamic-pool %s/%u (%s)",
-				       fmt4(e->v4, b1), e->len4, fmt4(c->pool_addr, b2), c->pool_len,
-				       where(w, sizeof(w), f, c->path, p->seen[D_DYNAMIC_POOL]));
-	}
+	for (size_t i = 0; i < c->nmaps; i++)
+		if (!map_vs_config(p, &c->maps[i]))
+			return false;
 	if (!check_map_overlaps(p))
 		return false;
 
@@ -1227,6 +1281,190 @@ static bool cross_check(struct parser *p)
 		c->rfc6791_v6 = c->ipv6_addr;
 	if (!c->tun_up_set)
 		c->tun_up = c->ntun_ips > 0 || c->ntun_routes > 0;
+	return true;
+}
+
+/* ---- map-file ---- */
+
+static const char *fmt_eam(const struct eam *e, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	snprintf(buf, len, "%s/%u %s/%u", fmt4(e->v4, a), e->len4, fmt6(&e->v6, b), e->len6);
+	return buf;
+}
+
+/* Collect c->maps[from..] that skip[] keeps (skip indexes from nconf) into
+ * v/pos; val is the entry's line for config maps (i < nconf), else 0 when
+ * order is false or its rank when true. Returns the count. */
+static size_t collect(const struct config *c, size_t from, size_t nconf, const bool *skip, bool order,
+		      const struct eam **v, long *val, size_t *pos)
+{
+	size_t k = 0;
+
+	for (size_t i = from; i < c->nmaps; i++) {
+		if (i >= nconf && skip[i - nconf])
+			continue;
+		v[k] = &c->maps[i];
+		val[k] = i < nconf ? (long)c->maps[i].line : order ? (long)k : 0;
+		pos[k++] = i;
+	}
+	return k;
+}
+
+/* Map-file entries c->maps[nconf..] that conflict (same IPv4 prefix or
+ * overlapping IPv6 prefixes, eam.h) with a config-file map are skipped: the
+ * config file wins. Among the rest a later line replaces every earlier one
+ * it conflicts with. skip[] marks what goes; warnings say why. */
+static bool file_conflicts(struct parser *p, size_t nconf, bool *skip)
+{
+	struct config *c = p->c;
+	size_t n = c->nmaps, k;
+	const struct eam **v = malloc(n * sizeof(*v));
+	long *val = malloc(n * sizeof(*val)), *out = malloc(n * sizeof(*out));
+	size_t *pos = malloc(n * sizeof(*pos));
+	char w[PATH_MAX + 32], b[128];
+	bool ok = v && val && out && pos;
+
+	/* pass 1: config maps carry their line (>= 1), file lines 0 */
+	k = ok ? collect(c, 0, nconf, skip, false, v, val, pos) : 0;
+	ok = ok && eam_conflict_max(v, val, k, out) == 0;
+	for (size_t j = 0; ok && j < k; j++) {
+		const struct eam *e = v[j];
+		if (pos[j] < nconf || out[j] == 0)
+			continue;
+		skip[pos[j] - nconf] = true;
+		fail_at(p, e->file, e->line, "map: %s conflicts with the map on %s (the configuration file wins)",
+			fmt_eam(e, b, sizeof(b)), where(w, sizeof(w), e->file, c->path, (unsigned)out[j]));
+		ok = warn_skip(p, e->line);
+	}
+	/* pass 2: file lines carry their rank; a higher one conflicting wins */
+	k = ok ? collect(c, nconf, nconf, skip, true, v, val, pos) : 0;
+	ok = ok && eam_conflict_max(v, val, k, out) == 0;
+	for (size_t j = 0; ok && j < k; j++) {
+		const struct eam *e = v[j];
+		if (out[j] == (long)j)
+			continue;
+		skip[pos[j] - nconf] = true;
+		fail_at(p, e->file, e->line, "map: %s is replaced by line %u, which overlaps it",
+			fmt_eam(e, b, sizeof(b)), v[out[j]]->line);
+		ok = warn_skip(p, e->line);
+	}
+	if (!v || !val || !out || !pos)
+		fail_at(p, c->map_file, 0, "out of memory");
+	free(v);
+	free(val);
+	free(out);
+	free(pos);
+	return ok;
+}
+
+/* Drop the map-file lines that can't be used (see load_map_file). */
+static bool check_file_maps(struct parser *p, size_t nconf)
+{
+	struct config *c = p->c;
+	size_t m = c->nmaps - nconf, k = nconf;
+	bool *skip = calloc(m ? m : 1, sizeof(*skip));
+	bool ok = skip != NULL;
+
+	for (size_t i = 0; ok && i < m; i++)
+		if (!map_vs_config(p, &c->maps[nconf + i])) {
+			skip[i] = true;
+			ok = warn_skip(p, c->maps[nconf + i].line);
+		}
+	ok = ok && file_conflicts(p, nconf, skip);
+	for (size_t i = 0; ok && i < m; i++)
+		if (!skip[i])
+			c->maps[k++] = c->maps[nconf + i];
+	if (ok)
+		c->nmaps = k;
+	if (!skip)
+		fail_at(p, c->map_file, 0, "out of memory");
+	free(skip);
+	return ok;
+}
+
+static int cmp_warning(const void *a, const void *b)
+{
+	const struct warning *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Hand the warnings to the config, in line order. */
+static bool finish_warnings(struct parser *p)
+{
+	struct config *c = p->c;
+	size_t n = p->nwarn + (p->warn_dropped ? 1 : 0);
+
+	if (n == 0)
+		return true;
+	if (!(c->warnings = calloc(n, sizeof(*c->warnings))))
+		return fail_at(p, c->path, 0, "out of memory");
+	qsort(p->warn, p->nwarn, sizeof(*p->warn), cmp_warning);
+	for (size_t i = 0; i < p->nwarn; i++) {
+		c->warnings[i] = p->warn[i].msg;
+		p->warn[i].msg = NULL;
+	}
+	c->nwarnings = p->nwarn;
+	if (p->warn_dropped) {
+		char m[PATH_MAX + 64];
+		snprintf(m, sizeof(m), "%s: %zu more lines skipped", c->map_file, p->warn_dropped);
+		if (!(c->warnings[c->nwarnings] = xstrdup(m)))
+			return fail_at(p, c->path, 0, "out of memory");
+		c->nwarnings++;
+	}
+	return true;
+}
+
+/* The map-file is a soft source (other tools write it): a bad line, or one
+ * that conflicts with the configuration file (its map lines, ipv4-addr,
+ * ipv6-addr, the prefix, the pool), is skipped with a warning, and a line
+ * replaces the earlier lines it conflicts with. Only a file that can't be
+ * read is an error. */
+static bool load_map_file(struct parser *p)
+{
+	struct config *c = p->c;
+	size_t nconf = c->nmaps, len;
+	char wbuf[PATH_MAX + 512], *text, *err = p->err;
+	size_t errlen = p->errlen;
+	bool ok;
+
+	/* errors opening it name the map-file line of the config */
+	p->line = p->seen[D_MAP_FILE];
+	if (!(text = read_file(p, c->map_file, "map-file", &len)))
+		return false;
+	p->file = c->map_file;
+	p->in_map_file = true;
+	p->err = wbuf;
+	p->errlen = sizeof(wbuf);
+	wbuf[0] = '\0';
+	ok = parse_text(p, text, len) && check_file_maps(p, nconf) && finish_warnings(p);
+	free(text);
+	p->err = err;
+	p->errlen = errlen;
+	p->file = c->path;
+	p->in_map_file = false;
+	if (!ok && err && errlen)
+		snprintf(err, errlen, "%s", wbuf);
+	return ok;
+}
+
+/* TAYGA chdir()s to data-dir, so a relative map-file is relative to it;
+ * without data-dir, to the configuration file's directory. */
+static bool resolve_map_file(struct parser *p)
+{
+	struct config *c = p->c;
+	char *r;
+
+	if (c->map_file[0] == '/')
+		return true;
+	if (!(r = c->data_dir ? join_path(c->data_dir, c->map_file) : resolve_path(p, c->map_file)))
+		return fail_at(p, c->path, 0, "out of memory");
+	free(c->map_file);
+	c->map_file = r;
 	return true;
 }
 
@@ -1255,13 +1493,20 @@ static struct config *config_new(void)
 	return c;
 }
 
+static void free_warn(struct parser *p)
+{
+	for (size_t i = 0; i < p->nwarn; i++)
+		free(p->warn[i].msg);
+	free(p->warn);
+	p->warn = NULL;
+	p->nwarn = 0;
+}
+
 static struct config *parse_all(const char *name, const char *dir, char *text, size_t len,
 				char *err, size_t errlen)
 {
 	struct parser p;
 	struct config *c = config_new();
-	char *mtext = NULL;
-	size_t mlen, nconf;
 
 	if (err && errlen)
 		err[0] = '\0';
@@ -1275,28 +1520,14 @@ static struct config *parse_all(const char *name, const char *dir, char *text, s
 		goto err;
 	}
 	p.c = c;
-	if (!parse_text(&p, text, len))
+	if (!parse_text(&p, text, len) || !cross_check(&p))
 		goto err;
-	nconf = c->nmaps;
-	if (c->map_file) {
-		/* errors opening it name the map-file line of the config */
-		p.line = p.seen[D_MAP_FILE];
-		if (!(mtext = read_file(&p, c->map_file, "map-file", &mlen)))
-			goto err;
-		p.file = c->map_file;
-		p.in_map_file = true;
-		if (!parse_text(&p, mtext, mlen))
-			goto err;
-		free(mtext);
-		mtext = NULL;
-	}
-	for (size_t i = 0; i < c->nmaps; i++)
-		c->maps[i].file = i < nconf ? c->path : c->map_file;
-	if (!cross_check(&p))
+	if (c->map_file && (!resolve_map_file(&p) || !load_map_file(&p)))
 		goto err;
+	free_warn(&p);
 	return c;
 err:
-	free(mtext);
+	free_warn(&p);
 	conf_free(c);
 	return NULL;
 }
@@ -1350,6 +1581,9 @@ void conf_free(struct config *c)
 	free(c->maps);
 	free(c->data_dir);
 	free(c->map_file);
+	for (size_t i = 0; i < c->nwarnings; i++)
+		free(c->warnings[i]);
+	free(c->warnings);
 	free(c->tun_ips);
 	free(c->tun_routes);
 	free(c->stats_file);

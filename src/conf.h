@@ -96,6 +96,11 @@ struct config {
 
 	char *stats_file;               /* NULL when unset */
 	unsigned stats_file_line;
+
+	/* map-file lines that were not used, "file:line: message; line
+	 * skipped", in line order (the caller logs them) */
+	char **warnings;
+	size_t nwarnings;
 	unsigned stats_interval;        /* seconds, default 60 */
 
 	/* usage accounting per client prefix (usage-*; off by default) */
@@ -115,7 +120,9 @@ struct config {
 
 /* Parse a file. On error returns NULL and writes "file:line: message" into
  * err (errlen bytes). All cross-checks (prefix/WKP/non-global, map overlaps,
- * pool vs maps vs ipv4-addr, map-file) are done here. */
+ * pool vs maps vs ipv4-addr, map-file) are done here. The map-file is a
+ * soft source: its unusable lines end up in warnings, not in err; only an
+ * unreadable map-file is an error. */
 struct config *conf_load(const char *path, char *err, size_t errlen);
 
 /* Same, from a string; `name` is used as the file name in messages.

@@ -273,6 +273,13 @@ static void log_stats(const struct daemon *d)
 				 (unsigned long long)s->drops[r]);
 }
 
+/* map-file lines that were not used (the map-file is a soft source) */
+static void log_conf_warnings(const struct config *c)
+{
+	for (size_t i = 0; i < c->nwarnings; i++)
+		log_warn("%s", c->warnings[i]);
+}
+
 static void reload(struct daemon *d)
 {
 	char err[1024];
@@ -287,6 +294,7 @@ static void reload(struct daemon *d)
 		conf_free(c);
 		return;
 	}
+	log_conf_warnings(c);
 	if (strcmp(c->tun_device, d->st.conf->tun_device) != 0) {
 		log_err("reload refused: tun-device changed from %s to %s (restart to change it)",
 			d->st.conf->tun_device, c->tun_device);
@@ -724,6 +732,7 @@ int main(int argc, char **argv)
 		conf_free(c);
 		return 1;
 	}
+	log_conf_warnings(c);
 	status = oneshot(d, c);
 	if (status < 0 && check_identity(d, c, &pw, &gr) != 0)
 		status = 1;
