@@ -6,12 +6,27 @@
 
 #include "bytes.h"
 
+bool ip6_is_ext(uint8_t nh)
+{
+	/* RFC 8200 4 / IANA IPv6 Extension Header Types, ESP (50) left out:
+	 * what follows it is encrypted, RFC 7915 5.1.1 translates it */
+	switch (nh) {
+	case IPPROTO_HOPOPTS: case IPPROTO_ROUTING: case IPPROTO_FRAGMENT:
+	case IPPROTO_DSTOPTS: case IPPROTO_AH:
+	case 135: case 139: case 140: case 253: case 254: /* MH, HIP, Shim6, experiments */
+		return true;
+	default:
+		return false;
+	}
+}
+
 int ip6_walk(const uint8_t *b, size_t len, struct ip6_info *info)
 {
 	size_t off = 40;
 	uint8_t nh = b[6];
 
 	memset(info, 0, sizeof(*info));
+	info->nh_at = 6;
 	for (unsigned n = 0; n <= IP6_MAX_EXT; n++) {
 		size_t hl;
 
@@ -38,6 +53,7 @@ int ip6_walk(const uint8_t *b, size_t len, struct ip6_info *info)
 			info->frag_off = get16(b + off + 2) & 0xfff8;
 			info->frag_more = b[off + 3] & 1;
 			info->frag_id = get32(b + off + 4);
+			info->ext_after_frag = ip6_is_ext(b[off]);
 			hl = 8;
 			if (info->frag_off) {
 				info->proto = b[off];
@@ -53,6 +69,7 @@ int ip6_walk(const uint8_t *b, size_t len, struct ip6_info *info)
 		if (hl > len - off)
 			return -1;
 		nh = b[off];
+		info->nh_at = off;
 		off += hl;
 	}
 	return -1;

@@ -21,12 +21,18 @@ struct ip6_info {
 	bool frag_more;      /* M flag */
 	uint32_t frag_id;
 	size_t segleft_at;   /* offset of a non-zero Segments Left field, or 0 */
+	size_t nh_at;        /* offset of the Next Header field naming proto */
+	bool ext_after_frag; /* the Fragment header's Next Header is an extension
+			      * header (RFC 7915 5.1.1), ESP excepted */
 };
 
 /* Walk the chain of the IPv6 packet at b (len bytes of it are readable,
  * len >= 40). Returns 0, or -1 when a header runs past len or the chain is
  * longer than IP6_MAX_EXT. The walk stops after a Fragment header with a
  * non-zero offset: what follows is not a header. */
+/* An IPv6 extension header type other than ESP. */
+bool ip6_is_ext(uint8_t nh);
+
 int ip6_walk(const uint8_t *b, size_t len, struct ip6_info *info);
 
 #endif

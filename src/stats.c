@@ -28,6 +28,7 @@ static const char *const drop_names[] = {
 	[DROP_ICMP_TYPE]       = "icmp_type",
 	[DROP_ICMP_INNER]      = "icmp_inner",
 	[DROP_UDP_ZERO_CKSUM]  = "udp_zero_cksum",
+	[DROP_BAD_PROTO]       = "bad_proto",
 	[DROP_SELF]            = "self",
 	[DROP_OFFLOAD]         = "offload",
 	[DROP_WRITE]           = "write",

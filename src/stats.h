@@ -23,7 +23,8 @@ enum drop_reason {
 	DROP_FRAG,              /* fragment that can't be translated (ICMP, bad shape) */
 	DROP_ICMP_TYPE,         /* ICMP type with no translation */
 	DROP_ICMP_INNER,        /* ICMP error whose inner packet can't be translated */
-	DROP_UDP_ZERO_CKSUM,    /* IPv4 UDP zero checksum with udp-cksum-mode drop */
+	DROP_UDP_ZERO_CKSUM,    /* UDP zero checksum with udp-cksum-mode drop (or a fragment) */
+	DROP_BAD_PROTO,         /* protocol number that means something else on the other side */
 	DROP_SELF,              /* addressed to us, not an echo request */
 	DROP_OFFLOAD,           /* offload metadata we can't honour */
 	DROP_WRITE,             /* tun write failed */

@@ -30,9 +30,10 @@ static inline void parse_common(struct xlat_pkt *xp, struct pkt *p, const uint8_
 	xp->caplen = len;
 	xp->truncated = xp->jumbo = false;
 	xp->segs = 1;
-	xp->segleft_at = 0;
+	xp->segleft_at = xp->nh_at = 0;
+	xp->ext_after_frag = false;
 	xp->df = xp->icmp_err = false;
-	xp->dst_via_prefix = xp->hairpin = false;
+	xp->dst_via_prefix = xp->hairpin = xp->udp_calc = false;
 	xp->why = DROP_MAX;
 	xp->err.set = false;
 	xp->gso = p && p->off.gso_type != OFF_GSO_NONE;
@@ -109,6 +110,8 @@ static inline bool parse6(struct xlat_pkt *xp, struct pkt *p, const uint8_t *ip,
 	xp->frag_off = ii.frag_off;
 	xp->frag_id = ii.frag_id;
 	xp->segleft_at = ii.segleft_at;
+	xp->nh_at = ii.nh_at;
+	xp->ext_after_frag = ii.ext_after_frag;
 	xp->icmp_err = xp->proto == IPPROTO_ICMPV6 && xp->first && xp->l4len >= 1 &&
 		       xp->l4[0] < ICMP6_ECHO_REQUEST;
 	return true;

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "addr.h"
 #include "bytes.h"
 #include "csum.h"
 #include "proto.h"
@@ -72,7 +73,9 @@ static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
 	const struct map *m = x->cfg->map;
 
 	if (!xlat_addr_4to6(x, xp->d4, &xp->d6, &why)) {
-		if (why == DROP_NO_MAP_DST)
+		/* RFC 7915 4.4 SHOULD: no mapping or a refused destination is
+		 * answered Host Unreachable (TAYGA's code) */
+		if (why == DROP_NO_MAP_DST || why == DROP_FORBIDDEN_ADDR)
 			return xlat_reject(xp, why, ICMP_UNREACH, ICMP_UNREACH_HOST, 0);
 		return xlat_drop(xp, why);
 	}
@@ -83,12 +86,40 @@ static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
 			return xlat_drop(xp, DROP_FORBIDDEN_ADDR);
 		return XS_EMIT;
 	}
-	if (!xlat_addr_4to6(x, xp->s4, &xp->s6, &why)) {
-		if (!xp->icmp_err)
-			return xlat_drop(xp, why == DROP_NO_MAP_DST ? DROP_NO_MAP_SRC : why);
-		xp->s6 = x->cfg->conf->rfc6791_v6; /* RFC 6791 / RFC 7915 4.1 */
+	if (xlat_addr_4to6(x, xp->s4, &xp->s6, &why))
+		return XS_EMIT;
+	if (xp->icmp_err) {
+		/* RFC 7915 4.1: an "illegal" source of an ICMP error (127/8,
+		 * 0/8, ...) is translated through the prefix for trouble
+		 * shooting; any other unmappable one becomes the RFC 6791
+		 * address */
+		const struct config *c = x->cfg->conf;
+		if (c->have_prefix && addr_v4_is_forbidden(xp->s4))
+			addr_embed(&c->prefix, c->prefix_len, xp->s4, &xp->s6);
+		else
+			xp->s6 = c->rfc6791_v6;
+		return XS_EMIT;
 	}
-	return XS_EMIT;
+	if (why == DROP_FORBIDDEN_ADDR) /* may not be embedded: RFC 7915 4.4, TAYGA's code */
+		return xlat_reject(xp, why, ICMP_UNREACH, ICMP_UNREACH_HOST_PROHIB, 0);
+	return xlat_drop(xp, why == DROP_NO_MAP_DST ? DROP_NO_MAP_SRC : why);
+}
+
+/* RFC 7915 4.5: a zero-checksum UDP datagram that is not translated is
+ * logged with "at least the IP addresses and port numbers"; 4.4 allows
+ * answering it Communication Administratively Prohibited (rate-limited like
+ * every error we send). */
+static enum xlat_step udp_zero_refused(struct xlat_ctx *x, struct xlat_pkt *xp)
+{
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+
+	if (x->log && (x->cfg->conf->log_events & LOG_EV_DROP)) {
+		inet_ntop(AF_INET, &xp->s4, s, sizeof(s));
+		inet_ntop(AF_INET, &xp->d4, d, sizeof(d));
+		xlat_log(x, LOG_EV_DROP, "drop: UDP with zero checksum %s:%u -> %s:%u", s,
+			 get16(xp->l4), d, get16(xp->l4 + 2));
+	}
+	return xlat_reject(xp, DROP_UDP_ZERO_CKSUM, ICMP_UNREACH, ICMP_UNREACH_FILTER_PROHIB, 0);
 }
 
 /* TTL, options, offload metadata and per-protocol sanity, before anything
@@ -98,8 +129,13 @@ static enum xlat_step limits(struct xlat_ctx *x, struct xlat_pkt *xp)
 	const struct config *c = x->cfg->conf;
 	struct pkt *p = xp->p;
 
-	if (!xp->hairpin && xp->ttl <= 1)
+	if (!xp->hairpin && xp->ttl <= 1) {
+		if (!xlat_ttl_error_allowed(xp, IPPROTO_ICMP, ICMP_ECHO))
+			return xlat_drop(xp, DROP_TTL_EXPIRED);
 		return xlat_reject(xp, DROP_TTL_EXPIRED, ICMP_TIMXCEED, ICMP_TIMXCEED_INTRANS, 0);
+	}
+	if (xlat_proto_conflicts(xp->proto, false))
+		return xlat_drop(xp, DROP_BAD_PROTO);
 	if (xp->l4off > IP4_HDR && src_route_pending(xp->ip + IP4_HDR, xp->l4off - IP4_HDR))
 		return xlat_reject(xp, DROP_SRC_ROUTE, ICMP_UNREACH, ICMP_UNREACH_SRCFAIL, 0);
 	if (xp->gso && (xp->frag || (p->off.gso_type & ~OFF_GSO_ECN) == OFF_GSO_UDP ||
@@ -127,7 +163,7 @@ static enum xlat_step limits(struct xlat_ctx *x, struct xlat_pkt *xp)
 		if (get16(xp->l4 + 6) == 0 && !xp->seed &&
 		    (c->udp_cksum_mode == UDP_CKSUM_DROP ||
 		     (xp->frag && c->udp_cksum_mode == UDP_CKSUM_CALC)))
-			return xlat_drop(xp, DROP_UDP_ZERO_CKSUM);
+			return udp_zero_refused(x, xp);
 	}
 	return XS_EMIT;
 }
@@ -251,7 +287,7 @@ enum xlat_step xlat_4to6(struct xlat_ctx *x, struct xlat_pkt *xp)
 	if (csum_fold(csum_add(0, xp->ip, xp->l4off)) != 0xffff)
 		return xlat_drop(xp, DROP_BAD_V4_CKSUM);
 	if (xp->d4.s_addr == x->cfg->conf->ipv4_addr.s_addr)
-		return xlat_to_self(x, xp, IPPROTO_ICMP);
+		return xlat_to_self(x, xp, false);
 	if ((s = map_addrs(x, xp)) != XS_EMIT || (s = limits(x, xp)) != XS_EMIT)
 		return s;
 	if (xp->icmp_err)

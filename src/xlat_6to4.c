@@ -10,6 +10,7 @@
  */
 #include "xlat_pkt.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -50,21 +51,25 @@ static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
 	enum drop_reason why;
 
 	if (!xlat_addr_6to4(x, &xp->d6, &xp->d4, false, &xp->dst_via_prefix, &why)) {
-		if (why == DROP_NO_MAP_DST || why == DROP_NO_MAP_SRC)
-			return xlat_reject(xp, DROP_NO_MAP_DST, ICMP6_DST_UNREACH,
-					   ICMP6_DST_UNREACH_NOROUTE, 0);
+		/* RFC 7915 5.4 SHOULD: no mapping, or a destination that may
+		 * not be translated (WKP + non-global, reserved), is answered
+		 * No Route (TAYGA's code) */
+		if (why == DROP_NO_MAP_DST || why == DROP_NO_MAP_SRC || why == DROP_FORBIDDEN_ADDR)
+			return xlat_reject(xp, why == DROP_FORBIDDEN_ADDR ? why : DROP_NO_MAP_DST,
+					   ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOROUTE, 0);
 		return xlat_drop(xp, why);
 	}
 	if (memcmp(&xp->d6, &c->ipv6_addr, 16) == 0 || xp->d4.s_addr == c->ipv4_addr.s_addr)
-		return xlat_to_self(x, xp, IPPROTO_ICMPV6);
-	if (xp->ttl <= 1)
+		return xlat_to_self(x, xp, true);
+	if (xp->ttl <= 1) {
+		if (!xlat_ttl_error_allowed(xp, IPPROTO_ICMPV6, ICMP6_ECHO_REQUEST))
+			return xlat_drop(xp, DROP_TTL_EXPIRED);
 		return xlat_reject(xp, DROP_TTL_EXPIRED, ICMP6_TIME_EXCEEDED,
 				   ICMP6_TIME_EXCEED_TRANSIT, 0);
+	}
 	if (!xlat_addr_6to4(x, &xp->s6, &xp->s4, !xp->icmp_err, NULL, &why)) {
 		if (xp->icmp_err) {
 			xp->s4 = c->rfc6791_v4; /* RFC 6791 */
-		} else if (why == DROP_FORBIDDEN_ADDR) {
-			return xlat_drop(xp, why);
 		} else {
 			return xlat_reject(xp, why == DROP_NO_MAP_DST ? DROP_NO_MAP_SRC : why,
 					   ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_POLICY, 0);
@@ -73,10 +78,46 @@ static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
 	return XS_EMIT;
 }
 
+/* RFC 7915 5.1.1: an extension header after the Fragment header "SHOULD
+ * be dropped and logged": IPv4 has no place for it, and the fragments
+ * would leave with different protocol numbers. Answered Administratively
+ * Prohibited, as the strict test vectors expect. */
+static enum xlat_step ext_after_frag(struct xlat_ctx *x, struct xlat_pkt *xp)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	if (x->log && (x->cfg->conf->log_events & LOG_EV_DROP)) {
+		inet_ntop(AF_INET6, &xp->s6, s, sizeof(s));
+		inet_ntop(AF_INET6, &xp->d6, d, sizeof(d));
+		xlat_log(x, LOG_EV_DROP, "drop: extension header %u after a Fragment header, %s -> %s",
+			 xp->proto, s, d);
+	}
+	return xlat_reject(xp, DROP_EXT_HDR, ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADMIN, 0);
+}
+
+/* RFC 7915 5.1 / RFC 8200 8.1: a zero UDP checksum is invalid in IPv6;
+ * udp-cksum-mode says what to do with one: drop it, forward it as an IPv4
+ * datagram without checksum (fwd), or compute it (calc; not possible for a
+ * fragment). */
+static enum xlat_step udp_zero(struct xlat_ctx *x, struct xlat_pkt *xp)
+{
+	const struct config *c = x->cfg->conf;
+
+	if (xp->seed || get16(xp->l4 + 6) != 0 || c->udp_cksum_mode == UDP_CKSUM_FWD)
+		return XS_EMIT;
+	if (c->udp_cksum_mode == UDP_CKSUM_DROP || xp->frag)
+		return xlat_drop(xp, DROP_UDP_ZERO_CKSUM);
+	xp->udp_calc = true;
+	return XS_EMIT;
+}
+
 /* Offload metadata and per-protocol sanity, before anything is rewritten. */
-static enum xlat_step limits(struct xlat_pkt *xp)
+static enum xlat_step limits(struct xlat_ctx *x, struct xlat_pkt *xp)
 {
 	const struct pkt *p = xp->p;
+
+	if (xlat_proto_conflicts(xp->proto, true))
+		return xlat_drop(xp, DROP_BAD_PROTO);
 
 	if (xp->gso && (xp->frag || (p->off.gso_type & ~OFF_GSO_ECN) == OFF_GSO_UDP ||
 			!xp->seed || p->off.csum_start != xp->l4off))
@@ -99,6 +140,7 @@ static enum xlat_step limits(struct xlat_pkt *xp)
 	} else if (xp->first && xp->proto == IPPROTO_UDP) {
 		if (xp->l4len < 8)
 			return xlat_drop(xp, DROP_TRUNCATED);
+		return udp_zero(x, xp);
 	}
 	return XS_EMIT;
 }
@@ -136,6 +178,16 @@ static void l4_translate(struct xlat_pkt *xp)
 	}
 	if (!xp->first || (xp->proto != IPPROTO_TCP && xp->proto != IPPROTO_UDP))
 		return;
+	if (xp->proto == IPPROTO_UDP && get16(l4 + 6) == 0 && !xp->seed) {
+		/* udp_zero() let it through: fwd keeps 0, calc computes it */
+		if (xp->udp_calc) {
+			uint16_t v = csum_finish(csum_add(csum_pseudo4(xp->s4, xp->d4, IPPROTO_UDP,
+								       (uint32_t)xp->l4len),
+							  l4, xp->l4len));
+			put16(l4 + 6, v ? ntohs(v) : 0xffff);
+		}
+		return;
+	}
 	/* length and protocol words sum the same: only addresses change */
 	uint32_t old = csum_add(0, xp->ip + 8, 32);
 	uint32_t nw = csum_add(csum_add(0, &xp->s4, 4), &xp->d4, 4);
@@ -203,7 +255,9 @@ enum xlat_step xlat_6to4(struct xlat_ctx *x, struct xlat_pkt *xp)
 	if (xp->segleft_at) /* RFC 7915 5.1: Parameter Problem at Segments Left */
 		return xlat_reject(xp, DROP_EXT_HDR, ICMP6_PARAM_PROB, ICMP6_PARAMPROB_HEADER,
 				   (uint32_t)xp->segleft_at);
-	if ((s = map_addrs(x, xp)) != XS_EMIT || (s = limits(xp)) != XS_EMIT)
+	if (xp->ext_after_frag)
+		return ext_after_frag(x, xp);
+	if ((s = map_addrs(x, xp)) != XS_EMIT || (s = limits(x, xp)) != XS_EMIT)
 		return s;
 	if (xp->icmp_err)
 		return xlat_icmp_err_6to4(x, xp);

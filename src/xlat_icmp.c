@@ -103,7 +103,7 @@ static size_t inner_4to6(struct xlat_ctx *x, const uint8_t *in, size_t ilen,
 	enum drop_reason why;
 	size_t hl, body;
 
-	if (!xlat_parse4(&q, NULL, in, ilen) ||
+	if (!xlat_parse4(&q, NULL, in, ilen) || xlat_proto_conflicts(q.proto, false) ||
 	    !xlat_addr_4to6(x, q.s4, &q.s6, &why) || !xlat_addr_4to6(x, q.d4, &q.d6, &why))
 		return 0;
 	hl = IP6_HDR + (q.frag ? FRAG_HDR : 0);
@@ -266,6 +266,8 @@ static size_t inner_6to4(struct xlat_ctx *x, struct xlat_pkt *q, uint8_t *out, s
 	enum drop_reason why;
 	size_t paylen = get16(q->ip + 4), tot, body;
 
+	if (xlat_proto_conflicts(q->proto, true))
+		return 0;
 	/* lookups only: an error never creates a dynamic mapping */
 	if (!xlat_addr_6to4(x, &q->s6, &q->s4, false, NULL, &why) ||
 	    !xlat_addr_6to4(x, &q->d6, &q->d4, false, NULL, &why))

@@ -49,6 +49,8 @@ struct xlat_pkt {
 	uint16_t frag_off;     /* bytes */
 	uint32_t frag_id;      /* IPv4 ID or IPv6 Fragment header ID */
 	size_t segleft_at;     /* IPv6: offset of a non-zero Segments Left */
+	size_t nh_at;          /* IPv6: offset of the Next Header naming proto */
+	bool ext_after_frag;   /* IPv6: extension header after a Fragment header */
 	bool icmp_err;         /* an ICMP error message (first fragment) */
 	bool gso, seed;        /* GSO super-packet; L4 checksum is a NEEDS_CSUM seed */
 	unsigned segs;         /* segments on the wire (GSO), else 1 */
@@ -57,6 +59,7 @@ struct xlat_pkt {
 	struct in6_addr s6, d6;
 	bool dst_via_prefix;   /* 6->4: destination taken through the RFC 6052 prefix */
 	bool hairpin;          /* 4->6: second pass of a hairpinned packet */
+	bool udp_calc;         /* 6->4: compute a zero UDP checksum (udp-cksum-mode calc) */
 
 	enum drop_reason why;  /* XS_DROP */
 	struct xlat_err err;   /* XS_DROP: ICMP error to send */
@@ -156,9 +159,14 @@ static inline void xlat_count_out(struct xlat_ctx *x, int dir, size_t len, unsig
 /* ICMPv4 types that are error messages (RFC 792 / RFC 1812 4.3.2.7) */
 bool xlat_icmp4_is_error(uint8_t type);
 
-/* A packet for ipv4-addr / ipv6-addr: pings (icmp_proto) are answered,
- * the rest dropped. */
-enum xlat_step xlat_to_self(struct xlat_ctx *x, struct xlat_pkt *xp, uint8_t icmp_proto);
+/* A packet for ipv4-addr / ipv6-addr: pings are answered, other ICMP
+ * dropped, other protocols refused with the host's ICMP error. */
+enum xlat_step xlat_to_self(struct xlat_ctx *x, struct xlat_pkt *xp, bool v6);
+/* true for a protocol number that means something else on the other side
+ * (v6: the packet is IPv6). */
+bool xlat_proto_conflicts(uint8_t proto, bool v6);
+/* Whether a packet whose TTL / hop limit runs out gets Time Exceeded. */
+bool xlat_ttl_error_allowed(const struct xlat_pkt *xp, uint8_t icmp_proto, uint8_t echo_request);
 
 /* ---- the two directions ---- */
 enum xlat_step xlat_4to6(struct xlat_ctx *x, struct xlat_pkt *xp);

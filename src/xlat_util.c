@@ -134,13 +134,44 @@ bool xlat_icmp4_is_error(uint8_t type)
 	}
 }
 
-enum xlat_step xlat_to_self(struct xlat_ctx *x, struct xlat_pkt *xp, uint8_t icmp_proto)
+enum xlat_step xlat_to_self(struct xlat_ctx *x, struct xlat_pkt *xp, bool v6)
 {
+	uint8_t icmp_proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+
 	xlat_log(x, LOG_EV_SELF, "packet for the translator, protocol %u", xp->proto);
-	if (xp->proto == icmp_proto && !xp->frag && !xp->gso) {
+	if (xp->proto == icmp_proto) {
+		if (xp->frag || xp->gso)
+			return xlat_drop(xp, DROP_SELF);
 		if (!xlat_csum_complete(xp))
 			return xlat_drop(xp, DROP_OFFLOAD);
 		return XS_ECHO;
 	}
-	return xlat_drop(xp, DROP_SELF);
+	/* We serve nothing but ping: a protocol we don't run is answered as a
+	 * host answers it (RFC 1122 3.2.2.1 Protocol Unreachable; RFC 4443
+	 * 3.4 Parameter Problem code 1 at the Next Header field), as TAYGA
+	 * does. */
+	if (v6)
+		return xlat_reject(xp, DROP_SELF, ICMP6_PARAM_PROB, ICMP6_PARAMPROB_NEXTHEADER,
+				   (uint32_t)xp->nh_at);
+	return xlat_reject(xp, DROP_SELF, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0);
+}
+
+bool xlat_proto_conflicts(uint8_t proto, bool v6)
+{
+	/* RFC 7915 4.1 / 5.1 copy the protocol number; these mean something
+	 * else on the other side: IPv6 extension headers and ICMPv6 carried
+	 * in IPv4 (0 Hop-by-Hop, 43 Routing, 44 Fragment, 58 ICMPv6, 60
+	 * Destination Options), ICMPv4 carried in IPv6 (1). */
+	if (v6)
+		return proto == IPPROTO_ICMP;
+	return proto == 0 || proto == IPPROTO_ROUTING || proto == IPPROTO_FRAGMENT ||
+	       proto == IPPROTO_ICMPV6 || proto == IPPROTO_DSTOPTS;
+}
+
+bool xlat_ttl_error_allowed(const struct xlat_pkt *xp, uint8_t icmp_proto, uint8_t echo_request)
+{
+	/* TAYGA's rule, allowed by RFC 4443 2.4(e) and RFC 1812 4.3.2.7: of
+	 * the ICMP messages only an Echo Request gets a Time Exceeded */
+	return xp->proto != icmp_proto ||
+	       (xp->first && xp->l4len >= 1 && xp->l4[0] == echo_request);
 }

@@ -72,6 +72,18 @@ static void expect_drop(const uint8_t *pkt, size_t len, enum drop_reason r)
 	ck_assert_uint_eq(E.stats.drops[r], before + 1);
 }
 
+/* run pkt and expect a drop under reason r answered with exactly one
+ * packet equal to w (the ICMP error) */
+static void expect_reject(const uint8_t *pkt, size_t len, enum drop_reason r,
+			  const uint8_t *w, size_t wl)
+{
+	uint64_t before = E.stats.drops[r];
+	ck_assert_int_eq(tp_run(&E, pkt, len), XLAT_DROP);
+	ck_assert_uint_eq(E.stats.drops[r], before + 1);
+	ck_assert_uint_eq(E.nout, 1);
+	TP_ASSERT_OUT(&E, 0, w, wl);
+}
+
 /* ---- packet builders ---- */
 
 static size_t udp4(uint8_t *b, const char *src, const char *dst, uint8_t ttl, uint8_t tos,
@@ -295,31 +307,46 @@ START_TEST(rfc6052_3_1_wkp_refuses_non_global)
 	size_t len = udp4(in, "9.9.9.9", "8.8.4.4", 64, 0, 1, 0, 20);
 	size_t wl = udp6(want, "64:ff9b::909:909", "64:ff9b::808:404", 63, 0, 20);
 	expect_one(in, len, want, wl);
-	/* non-global (RFC 6890) destinations and sources must not be */
+	/* non-global (RFC 6890) destinations and sources must not be; RFC
+	 * 7915 4.4 SHOULD answer, with TAYGA's codes: a refused destination
+	 * Host Unreachable (3/1), a source that may not be embedded Host
+	 * Administratively Prohibited (3/10) */
 	len = udp4(in, "9.9.9.9", "10.1.2.3", 64, 0, 1, 0, 20);
-	expect_drop(in, len, DROP_FORBIDDEN_ADDR);
+	wl = want_icmp4(want, "9.9.9.9", 3, 1, 0, in, len, 1);
+	expect_reject(in, len, DROP_FORBIDDEN_ADDR, want, wl);
 	len = udp4(in, "9.9.9.9", "203.0.113.9", 64, 0, 1, 0, 20);
-	expect_drop(in, len, DROP_FORBIDDEN_ADDR);
+	wl = want_icmp4(want, "9.9.9.9", 3, 1, 0, in, len, 2);
+	expect_reject(in, len, DROP_FORBIDDEN_ADDR, want, wl);
 	len = udp4(in, "192.168.1.1", "8.8.4.4", 64, 0, 1, 0, 20);
-	expect_drop(in, len, DROP_FORBIDDEN_ADDR);
+	wl = want_icmp4(want, "192.168.1.1", 3, 10, 0, in, len, 3);
+	expect_reject(in, len, DROP_FORBIDDEN_ADDR, want, wl);
 }
 END_TEST
 
 START_TEST(rfc6052_never_translated_addresses)
 {
-	/* 0/8, 127/8, 224/4 (and 240/4), limited broadcast: dropped, and no
-	 * ICMP error about them either */
-	static const char *const bad[] = {
-		"0.1.2.3", "127.0.0.1", "127.255.0.9", "224.0.0.1", "239.255.255.250",
-		"240.0.0.1", "255.255.255.255",
+	/* 0/8, 127/8, 224/4 (and 240/4), limited broadcast: dropped. As
+	 * sources they get no ICMP error (RFC 1812 4.3.2.7: not one host);
+	 * as destinations a unicast-looking one is refused with Host
+	 * Unreachable (RFC 7915 4.4), multicast and broadcast never are */
+	static const struct { const char *a; bool answered; } bad[] = {
+		{ "0.1.2.3", true }, { "127.0.0.1", true }, { "127.255.0.9", true },
+		{ "224.0.0.1", false }, { "239.255.255.250", false }, { "240.0.0.1", true },
+		{ "255.255.255.255", false },
 	};
+	uint16_t sent = 0;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		size_t len = udp4(in, H4, bad[i], 64, 0, 1, 0, 20);
-		expect_drop(in, len, DROP_FORBIDDEN_ADDR);
-		len = udp4(in, bad[i], V4, 64, 0, 1, 0, 20);
+		size_t len = udp4(in, H4, bad[i].a, 64, 0, 1, 0, 20);
+		if (bad[i].answered) {
+			size_t wl = want_icmp4(want, H4, 3, 1, 0, in, len, ++sent);
+			expect_reject(in, len, DROP_FORBIDDEN_ADDR, want, wl);
+		} else {
+			expect_drop(in, len, DROP_FORBIDDEN_ADDR);
+		}
+		len = udp4(in, bad[i].a, V4, 64, 0, 1, 0, 20);
 		expect_drop(in, len, DROP_FORBIDDEN_ADDR);
 	}
-	ck_assert_uint_eq(E.stats.icmp4_sent, 0);
+	ck_assert_uint_eq(E.stats.icmp4_sent, sent);
 	ck_assert_uint_eq(E.stats.pkts[DIR_4TO6], 0);
 }
 END_TEST
@@ -1186,9 +1213,11 @@ static size_t udp0_4(uint8_t *b, uint16_t frag, size_t dlen)
 
 START_TEST(rfc7915_4_5_udp_zero_checksum_drop)
 {
-	/* default udp-cksum-mode drop */
+	/* default udp-cksum-mode drop; RFC 7915 4.4 lets the translator say
+	 * so: Communication Administratively Prohibited (3/13) */
 	size_t len = udp0_4(in, 0, 40);
-	expect_drop(in, len, DROP_UDP_ZERO_CKSUM);
+	size_t wl = want_icmp4(want, H4, 3, 13, 0, in, len, 1);
+	expect_reject(in, len, DROP_UDP_ZERO_CKSUM, want, wl);
 }
 END_TEST
 
@@ -1202,9 +1231,11 @@ START_TEST(rfc7915_4_5_udp_zero_checksum_calc)
 	len = udp0_4(in, 0, 41);
 	wl = udp6(want, H6, V6, 63, 0, 41);
 	expect_one(in, len, want, wl);
-	/* a fragment: the whole datagram isn't here to checksum -> drop */
+	/* a first fragment: the whole datagram isn't here to checksum ->
+	 * refused as in drop mode */
 	len = udp0_4(in, 0x2000, 40);
-	expect_drop(in, len, DROP_UDP_ZERO_CKSUM);
+	wl = want_icmp4(want, H4, 3, 13, 0, in, len, 1);
+	expect_reject(in, len, DROP_UDP_ZERO_CKSUM, want, wl);
 }
 END_TEST
 

@@ -368,11 +368,14 @@ START_TEST(rfc6052_3_1_wkp_non_global)
 	RUN_OK(in, len);
 	size_t wl = udp4(want, H4, "8.8.8.8", 63, 0, 0, 0, 20);
 	TP_ASSERT_OUT(&E, 0, want, wl);
-	/* the WKP must not carry non-global 203.0.113.9 (wkpf-strict) */
+	/* the WKP must not carry non-global 203.0.113.9 (wkpf-strict); RFC
+	 * 7915 5.4 SHOULD answer: No Route (1/0) from ipv6-addr, as TAYGA */
 	len = udp6(in, H6, "64:ff9b::cb00:7109", 64, 0, 20);
 	RUN_DROP(in, len);
-	ck_assert_uint_eq(E.nout, 0);
 	ck_assert_uint_eq(E.stats.drops[DROP_FORBIDDEN_ADDR], 1);
+	wl = want_icmp6(want, H6, 1, 0, 0, in, len);
+	ck_assert_uint_eq(E.nout, 1);
+	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
 
