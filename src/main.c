@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -80,6 +81,17 @@ struct daemon {
 };
 
 static int sig_pipe[2] = { -1, -1 };
+
+/* A random start for the IPv4 Identification counter (RFC 6864 4.2: IDs
+ * of a restarted translator should not start where the last one did). */
+static uint16_t random_id(void)
+{
+	uint16_t v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v))
+		return v;
+	return (uint16_t)(time(NULL) ^ getpid());
+}
 
 static void on_signal(int sig)
 {
@@ -677,6 +689,7 @@ static void init_translator(struct daemon *d, int ready_fd)
 	d->ctx.emit_arg = d;
 	d->ctx.log = log_event;
 	d->ctx.scratch = d->scratch;
+	d->ctx.ip4_id = random_id();
 	d->ctx.now = time(NULL);
 	d->ctx.now_ms = mono_ms();
 	apply_state(d);

@@ -71,6 +71,7 @@ struct xlat_ctx {
 	struct stats *stats;
 	struct ratelimit *icmp_rl;   /* ICMP errors we generate */
 	struct meter *meter;         /* usage-stats / rate-limit; NULL when off */
+	uint16_t ip4_id;             /* next IPv4 Identification (seed it randomly) */
 	time_t now;                  /* wall clock seconds, for the pool */
 	uint64_t now_ms;             /* monotonic ms, for the rate limiter */
 

@@ -218,7 +218,7 @@ static enum xlat_step rewrite(struct xlat_ctx *x, struct xlat_pkt *xp)
 	if (proto == IPPROTO_ICMPV6)
 		proto = IPPROTO_ICMP;
 	xlat_put_ip4(hdr, xp, proto, (uint8_t)(xp->ttl - 1), tot,
-		     df ? 0 : (uint16_t)x->stats->pkts[DIR_6TO4], df);
+		     df || xp->frag ? 0 : xlat_next_id(x), df);
 	uint8_t *ip4 = xp->l4 - IP4_HDR;
 	memcpy(ip4, hdr, IP4_HDR);
 	p->headroom += (size_t)(ip4 - p->data);

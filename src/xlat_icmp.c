@@ -146,10 +146,40 @@ static size_t ext_split(size_t words, size_t unit, size_t *orig)
 	return ext;
 }
 
+/* RFC 4884 5.1 / RFC 7915 4.2, 5.2: room for the translated quote when an
+ * extension of ext bytes goes with it. The extension is kept whole and the
+ * quote trimmed to a multiple of unit bytes, but never below the 128 bytes
+ * RFC 4884 gives the original datagram; an extension that can't fit beside
+ * those, or on a message type without one, is left out (*ext = 0). */
+static size_t ext_room(size_t room, size_t *ext, bool eligible, size_t unit)
+{
+	if (*ext && (!eligible || *ext + 128 > room))
+		*ext = 0;
+	return *ext ? (room - *ext) & ~(unit - 1) : room;
+}
+
+/* Put the extension after the n-byte quote at icmp + ICMP_HDR: the quote
+ * zero-padded to a multiple of unit and at least 128 bytes, its length in
+ * unit words at *lenfield. Returns the ICMP message length. */
+static size_t ext_attach(uint8_t *icmp, size_t n, const uint8_t *ext, size_t elen, size_t unit,
+			 uint8_t *lenfield)
+{
+	size_t padded = (n + unit - 1) & ~(unit - 1);
+
+	if (!elen)
+		return ICMP_HDR + n;
+	if (padded < 128)
+		padded = 128;
+	memset(icmp + ICMP_HDR + n, 0, padded - n);
+	memcpy(icmp + ICMP_HDR + padded, ext, elen);
+	*lenfield = (uint8_t)(padded / unit);
+	return ICMP_HDR + padded + elen;
+}
+
 enum xlat_step xlat_icmp_err_4to6(struct xlat_ctx *x, struct xlat_pkt *xp)
 {
 	const uint8_t *icmp = xp->l4;
-	size_t ilen = xp->l4len, orig = ilen - ICMP_HDR, ext = 0, n, olen;
+	size_t ilen = xp->l4len, orig = ilen - ICMP_HDR, ext = 0, n, olen, room;
 	uint8_t *out = x->scratch + PKT_HEADROOM, *o6 = out + IP6_HDR;
 	struct xlat_err e;
 
@@ -162,28 +192,17 @@ enum xlat_step xlat_icmp_err_4to6(struct xlat_ctx *x, struct xlat_pkt *xp)
 	/* RFC 4884: length attribute (32-bit words) for 3, 11 and 12 */
 	if (icmp[0] == ICMP_UNREACH || icmp[0] == ICMP_TIMXCEED || icmp[0] == ICMP_PARAMPROB)
 		ext = ext_split(icmp[5], 4, &orig);
-	n = inner_4to6(x, icmp + ICMP_HDR, orig, o6 + ICMP_HDR, ICMP6_ERR_MAX - IP6_HDR - ICMP_HDR);
+	/* RFC 4884 5: ICMPv6 1 and 3 carry extensions, length in 64-bit words */
+	room = ext_room(ICMP6_ERR_MAX - IP6_HDR - ICMP_HDR, &ext,
+			e.type == ICMP6_DST_UNREACH || e.type == ICMP6_TIME_EXCEEDED, 8);
+	n = inner_4to6(x, icmp + ICMP_HDR, orig, o6 + ICMP_HDR, room);
 	if (n == 0)
 		return xlat_drop(xp, DROP_ICMP_INNER);
 	o6[0] = e.type;
 	o6[1] = e.code;
 	o6[2] = o6[3] = 0;
 	put32(o6 + 4, e.info);
-	olen = ICMP_HDR + n;
-	if (ext) {
-		/* RFC 4884 5: pad the quoted packet to 64-bit words, at least
-		 * 128 bytes, length in 64-bit words; keep the extension if it fits */
-		size_t padded = (n + 7) & ~(size_t)7;
-		if (padded < 128)
-			padded = 128;
-		if (ICMP_HDR + padded + ext <= ICMP6_ERR_MAX - IP6_HDR &&
-		    (e.type == ICMP6_DST_UNREACH || e.type == ICMP6_TIME_EXCEEDED)) {
-			memset(o6 + ICMP_HDR + n, 0, padded - n);
-			memcpy(o6 + ICMP_HDR + padded, icmp + ICMP_HDR + orig, ext);
-			o6[4] = (uint8_t)(padded / 8);
-			olen = ICMP_HDR + padded + ext;
-		}
-	}
+	olen = ext_attach(o6, n, icmp + ICMP_HDR + orig, ext, 8, &o6[4]);
 	xp->frag = false; /* an ICMP error is never a fragment here */
 	xlat_put_ip6(out, xp, IPPROTO_ICMPV6, (uint8_t)(xp->ttl - 1), olen, 0, false);
 	uint16_t c = csum_finish(csum_add(csum_pseudo6(&xp->s6, &xp->d6, IPPROTO_ICMPV6,
@@ -300,7 +319,7 @@ static size_t inner_6to4(struct xlat_ctx *x, struct xlat_pkt *q, uint8_t *out, s
 enum xlat_step xlat_icmp_err_6to4(struct xlat_ctx *x, struct xlat_pkt *xp)
 {
 	const uint8_t *icmp = xp->l4;
-	size_t ilen = xp->l4len, orig = ilen - ICMP_HDR, ext = 0, n, olen;
+	size_t ilen = xp->l4len, orig = ilen - ICMP_HDR, ext = 0, n, olen, room;
 	uint8_t *out = x->scratch + PKT_HEADROOM, *o4 = out + IP4_HDR;
 	struct xlat_pkt q;
 	struct xlat_err e;
@@ -316,31 +335,21 @@ enum xlat_step xlat_icmp_err_6to4(struct xlat_ctx *x, struct xlat_pkt *xp)
 	bool inner_ok = xlat_parse6(&q, NULL, icmp + ICMP_HDR, orig);
 	if (!err_map_6to4(x, icmp, inner_ok && q.frag, &e))
 		return xlat_drop(xp, DROP_ICMP_TYPE);
-	if (!inner_ok || (n = inner_6to4(x, &q, o4 + ICMP_HDR,
-					  ICMP4_ERR_MAX - IP4_HDR - ICMP_HDR)) == 0)
+	/* RFC 4884 4: ICMPv4 3 and 11 (12 has no IPv6 source) carry
+	 * extensions, length in 32-bit words */
+	room = ext_room(ICMP4_ERR_MAX - IP4_HDR - ICMP_HDR, &ext,
+			e.type == ICMP_UNREACH || e.type == ICMP_TIMXCEED, 4);
+	if (!inner_ok || (n = inner_6to4(x, &q, o4 + ICMP_HDR, room)) == 0)
 		return xlat_drop(xp, DROP_ICMP_INNER);
 	o4[0] = e.type;
 	o4[1] = e.code;
 	put32(o4 + 4, e.info);
-	olen = ICMP_HDR + n;
-	if (ext) {
-		/* RFC 4884 4: pad to 32-bit words, at least 128 bytes */
-		size_t padded = (n + 3) & ~(size_t)3;
-		if (padded < 128)
-			padded = 128;
-		if (IP4_HDR + ICMP_HDR + padded + ext <= ICMP4_ERR_MAX &&
-		    (e.type == ICMP_UNREACH || e.type == ICMP_TIMXCEED)) {
-			memset(o4 + ICMP_HDR + n, 0, padded - n);
-			memcpy(o4 + ICMP_HDR + padded, icmp + ICMP_HDR + orig, ext);
-			o4[5] = (uint8_t)(padded / 4);
-			olen = ICMP_HDR + padded + ext;
-		}
-	}
+	olen = ext_attach(o4, n, icmp + ICMP_HDR + orig, ext, 4, &o4[5]);
 	o4[2] = o4[3] = 0;
 	uint16_t c = csum_finish(csum_add(0, o4, olen));
 	memcpy(o4 + 2, &c, 2);
 	xlat_put_ip4(out, xp, IPPROTO_ICMP, (uint8_t)(xp->ttl - 1), IP4_HDR + olen,
-		     (uint16_t)x->stats->pkts[DIR_6TO4], false);
+		     xlat_next_id(x), false);
 	xlat_log(x, LOG_EV_ICMP, "icmp6 %u/%u translated to icmp4 %u/%u", icmp[0], icmp[1],
 		 e.type, e.code);
 	xlat_emit_scratch(x, IP4_HDR + olen);

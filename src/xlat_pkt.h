@@ -156,6 +156,19 @@ static inline void xlat_count_out(struct xlat_ctx *x, int dir, size_t len, unsig
 	x->stats->segs[dir] += segs;
 }
 
+/* RFC 7915 5.1 / RFC 6864 4.2: the Identification of a translated IPv4
+ * packet with DF=0 and no Fragment header. Non-zero, and it does not repeat
+ * for 65535 such packets: a counter from a random start (main.c seeds it).
+ * Consecutive packets of one flow get consecutive IDs, which is what the
+ * kernel gives the datagrams of a USO super-packet, so write coalescing
+ * keeps the bytes on the wire the same. */
+static inline uint16_t xlat_next_id(struct xlat_ctx *x)
+{
+	uint16_t id = x->ip4_id++;
+
+	return id ? id : x->ip4_id++;
+}
+
 /* ICMPv4 types that are error messages (RFC 792 / RFC 1812 4.3.2.7) */
 bool xlat_icmp4_is_error(uint8_t type);
 

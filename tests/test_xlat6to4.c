@@ -200,6 +200,11 @@ static size_t icmp4_err(uint8_t *b, const char *s, const char *d, uint8_t ttl, u
 	return len;
 }
 
+/* RFC 7915 5.1 / RFC 6864: the IPv4 ID of the k-th (from 0) translated
+ * packet that needs one (DF=0, no Fragment header) in a fresh environment:
+ * the translator counts from its seed (0 in tests) and skips 0. */
+#define NID(k) ((uint16_t)((k) + 1))
+
 #define RUN_OK(buf, len) ck_assert_int_eq(tp_run(&E, (buf), (len)), XLAT_OK)
 #define RUN_DROP(buf, len) ck_assert_int_eq(tp_run(&E, (buf), (len)), XLAT_DROP)
 
@@ -214,7 +219,7 @@ START_TEST(rfc7915_5_1_header_fields)
 	size_t len = tp_ipv6(in, H6, R6, 17, 64, 0xb9, 0x12345, l4, n);
 	RUN_OK(in, len);
 	ck_assert_uint_eq(E.nout, 1);
-	size_t wl = udp4(want, H4, R4, 63, 0xb9, 0, 0, 100);
+	size_t wl = udp4(want, H4, R4, 63, 0xb9, NID(0), 0, 100);
 	ck_assert_uint_eq(wl, 128);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	ck_assert_uint_eq(E.stats.pkts[DIR_6TO4], 1);
@@ -229,19 +234,19 @@ START_TEST(rfc7915_5_1_total_length_from_payload_length)
 	size_t len = udp6(in, H6, R6, 64, 0, 30);
 	memset(in + len, 0xee, 9);
 	RUN_OK(in, len + 9);
-	size_t wl = udp4(want, H4, R4, 63, 0, 0, 0, 30);
+	size_t wl = udp4(want, H4, R4, 63, 0, NID(0), 0, 30);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
 
 START_TEST(rfc7915_5_1_df_above_1260_and_id)
 {
-	/* DF=1 iff the IPv4 packet exceeds 1260 bytes. The ID is left to the
-	 * translator: as implemented, 0 with DF=1 (RFC 6864 4.1, atomic) and
-	 * the count of packets translated so far in this direction with DF=0. */
+	/* DF=1 iff the IPv4 packet exceeds 1260 bytes. The ID: 0 with DF=1
+	 * (RFC 6864 4.1, atomic); with DF=0 a non-zero one that does not
+	 * repeat soon (RFC 6864 4.2): a counter, used by DF=0 packets only. */
 	size_t len = udp6(in, H6, R6, 64, 0, 1232);
 	RUN_OK(in, len);
-	size_t wl = udp4(want, H4, R4, 63, 0, 0, df_for(1260), 1232);
+	size_t wl = udp4(want, H4, R4, 63, 0, NID(0), df_for(1260), 1232);
 	ck_assert_uint_eq(wl, 1260);
 	ck_assert_uint_eq(df_for(wl), 0);
 	TP_ASSERT_OUT(&E, 0, want, wl);
@@ -254,12 +259,12 @@ START_TEST(rfc7915_5_1_df_above_1260_and_id)
 
 	len = udp6(in, H6, R6, 64, 0, 10);
 	RUN_OK(in, len);
-	wl = udp4(want, H4, R4, 63, 0, 2, 0, 10);
+	wl = udp4(want, H4, R4, 63, 0, NID(1), 0, 10);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 
 	len = udp6(in, H6, R6, 64, 0, 11);
 	RUN_OK(in, len);
-	wl = udp4(want, H4, R4, 63, 0, 3, 0, 11);
+	wl = udp4(want, H4, R4, 63, 0, NID(2), 0, 11);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
@@ -270,7 +275,7 @@ START_TEST(rfc7915_5_1_ttl_from_hop_limit)
 	for (size_t i = 0; i < sizeof(hl); i++) {
 		size_t len = udp6(in, H6, R6, hl[i], 0, 5);
 		RUN_OK(in, len);
-		size_t wl = udp4(want, H4, R4, (uint8_t)(hl[i] - 1), 0, (uint16_t)i, 0, 5);
+		size_t wl = udp4(want, H4, R4, (uint8_t)(hl[i] - 1), 0, NID((uint16_t)i), 0, 5);
 		TP_ASSERT_OUT(&E, 0, want, wl);
 	}
 }
@@ -299,7 +304,7 @@ START_TEST(rfc7915_5_1_unknown_protocol_forwarded)
 	for (size_t i = 0; i < sizeof(protos); i++) {
 		size_t len = tp_ipv6(in, H6, R6, protos[i], 64, 0, 0, data, 40);
 		RUN_OK(in, len);
-		size_t wl = tp_ipv4(want, H4, R4, protos[i], 63, 0, (uint16_t)i, 0, data, 40);
+		size_t wl = tp_ipv4(want, H4, R4, protos[i], 63, 0, NID((uint16_t)i), 0, data, 40);
 		TP_ASSERT_OUT(&E, 0, want, wl);
 	}
 }
@@ -326,7 +331,7 @@ START_TEST(rfc6052_2_4_prefix_lengths)
 		reinit(conf, 1500);
 		size_t len = udp6(in, "fd00:1::5", t[i].addr, 64, 0, 20);
 		RUN_OK(in, len);
-		size_t wl = udp4(want, H4, "192.0.2.33", 63, 0, 0, 0, 20);
+		size_t wl = udp4(want, H4, "192.0.2.33", 63, 0, NID(0), 0, 20);
 		TP_ASSERT_OUT(&E, 0, want, wl);
 		/* an IPv4-embedded source to the mapped host: the source is
 		 * extracted (192.0.2.33); the destination matched a `map`
@@ -334,7 +339,7 @@ START_TEST(rfc6052_2_4_prefix_lengths)
 		 * 4.2 hairpins only prefix destinations) */
 		len = udp6(in, t[i].addr, "fd00:1::5", 64, 0, 20);
 		RUN_OK(in, len);
-		wl = udp4(want, "192.0.2.33", H4, 63, 0, 1, 0, 20);
+		wl = udp4(want, "192.0.2.33", H4, 63, 0, NID(1), 0, 20);
 		TP_ASSERT_OUT(&E, 0, want, wl);
 	}
 }
@@ -347,13 +352,13 @@ START_TEST(rfc6052_2_2_u_octet_prefix_40)
 	/* 198.51.100.7 = c6.33.64.07: bytes 5-7 c6 33 64, byte 8 (u) 0, byte 9 07 */
 	size_t len = udp6(in, H6, "2001:db8:1c6:3364:7::", 64, 0, 20);
 	RUN_OK(in, len);
-	size_t wl = udp4(want, H4, "198.51.100.7", 63, 0, 0, 0, 20);
+	size_t wl = udp4(want, H4, "198.51.100.7", 63, 0, NID(0), 0, 20);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	/* bits 64-71 (u-octet) are ignored on receipt (issue 11, as TAYGA and
 	 * Jool): 0x01 there still means 198.51.100.7 */
 	len = udp6(in, H6, "2001:db8:1c6:3364:107::", 64, 0, 20);
 	RUN_OK(in, len);
-	wl = udp4(want, H4, "198.51.100.7", 63, 0, 1, 0, 20); /* the next IPv4 ID */
+	wl = udp4(want, H4, "198.51.100.7", 63, 0, NID(1), 0, 20); /* the next IPv4 ID */
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	ck_assert_uint_eq(E.stats.drops[DROP_FORBIDDEN_ADDR], 0);
 }
@@ -366,7 +371,7 @@ START_TEST(rfc6052_3_1_wkp_non_global)
 	/* 64:ff9b::808:808 = 8.8.8.8, global: translated */
 	size_t len = udp6(in, H6, "64:ff9b::808:808", 64, 0, 20);
 	RUN_OK(in, len);
-	size_t wl = udp4(want, H4, "8.8.8.8", 63, 0, 0, 0, 20);
+	size_t wl = udp4(want, H4, "8.8.8.8", 63, 0, NID(0), 0, 20);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	/* the WKP must not carry non-global 203.0.113.9 (wkpf-strict); RFC
 	 * 7915 5.4 SHOULD answer: No Route (1/0) from ipv6-addr, as TAYGA */
@@ -385,11 +390,11 @@ START_TEST(rfc7757_3_2_eam_prefix)
 	 * prefix lengths differ) */
 	size_t len = udp6(in, "2001:db8:aaaa::7", R6, 64, 0, 20);
 	RUN_OK(in, len);
-	size_t wl = udp4(want, "198.51.100.7", R4, 63, 0, 0, 0, 20);
+	size_t wl = udp4(want, "198.51.100.7", R4, 63, 0, NID(0), 0, 20);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	len = udp6(in, "2001:db8:aaaa::ff", R6, 64, 0, 20);
 	RUN_OK(in, len);
-	wl = udp4(want, "198.51.100.255", R4, 63, 0, 1, 0, 20);
+	wl = udp4(want, "198.51.100.255", R4, 63, 0, NID(1), 0, 20);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	/* just outside the /120: no mapping, not translated */
 	len = udp6(in, "2001:db8:aaaa::107", R6, 64, 0, 20);
@@ -407,11 +412,11 @@ START_TEST(rfc7757_3_4_overlapping_eams)
 	 * 198.51.100.1; the reverse uses the longest match (/32). */
 	size_t len = udp6(in, "2001:db8:bbbb::1", R6, 64, 0, 20);
 	RUN_OK(in, len);
-	size_t wl = udp4(want, "198.51.100.1", R4, 63, 0, 0, 0, 20);
+	size_t wl = udp4(want, "198.51.100.1", R4, 63, 0, NID(0), 0, 20);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	len = udp6(in, "2001:db8:aaaa::1", R6, 64, 0, 20);
 	RUN_OK(in, len);
-	wl = udp4(want, "198.51.100.1", R4, 63, 0, 1, 0, 20);
+	wl = udp4(want, "198.51.100.1", R4, 63, 0, NID(1), 0, 20);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 
 	/* hairpinned through 198.51.100.1: longest prefix -> bbbb::1; the
@@ -474,7 +479,7 @@ START_TEST(rfc7757_4_2_no_hairpin_for_eam_destination)
 	size_t len = tp_ipv6(in, "2001:db8::2", "2001:db8:beef:0:cafe::", 16, 64, 0, 0, data, 128);
 	RUN_OK(in, len);
 	ck_assert_uint_eq(E.nout, 1);
-	size_t wl = tp_ipv4(want, "172.16.0.2", "10.0.0.0", 16, 63, 0, 0, 0, data, 128);
+	size_t wl = tp_ipv4(want, "172.16.0.2", "10.0.0.0", 16, 63, 0, NID(0), 0, data, 128);
 	ck_assert_uint_eq(wl, 148);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	/* the same for ipv6-addr as destination: it is ours, not hairpinned */
@@ -511,7 +516,7 @@ START_TEST(rfc7915_5_1_ext_hop_by_hop_and_dest_opts_skipped)
 	size_t len = ip6x(in, H6, R6, 64, 0, 0, ext, el, body, n);
 	ck_assert_uint_eq(len, 40 + 16 + 68);
 	RUN_OK(in, len);
-	size_t wl = udp4(want, H4, R4, 63, 0, 0, 0, 60);
+	size_t wl = udp4(want, H4, R4, 63, 0, NID(0), 0, 60);
 	ck_assert_uint_eq(wl, 88);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
@@ -527,7 +532,7 @@ START_TEST(rfc7915_5_1_routing_segments_left_0_skipped)
 	RUN_OK(in, len);
 	n = tp_tcp(l4, 443, 50000, 1000, 2000, 0x18, data, 100);
 	ck4(l4, n, 6, H4, R4);
-	size_t wl = tp_ipv4(want, H4, R4, 6, 63, 0, 0, 0, l4, n);
+	size_t wl = tp_ipv4(want, H4, R4, 6, 63, 0, NID(0), 0, l4, n);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
@@ -664,7 +669,7 @@ START_TEST(rfc7915_5_5_bad_checksum_stays_bad)
 	RUN_OK(in, len);
 	n = udp_4(l4, H4, R4, 77);
 	put16(l4 + 6, oc_add(rd16(l4 + 6), 0x0101));
-	size_t wl = tp_ipv4(want, H4, R4, 17, 63, 0, 0, 0, l4, n);
+	size_t wl = tp_ipv4(want, H4, R4, 17, 63, 0, NID(0), 0, l4, n);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 
 	n = tp_tcp(l4, 80, 40001, 7, 9, 0x10, data, 51);
@@ -675,7 +680,7 @@ START_TEST(rfc7915_5_5_bad_checksum_stays_bad)
 	n = tp_tcp(l4, 80, 40001, 7, 9, 0x10, data, 51);
 	ck4(l4, n, 6, H4, R4);
 	put16(l4 + 16, oc_add(rd16(l4 + 16), 0x3000));
-	wl = tp_ipv4(want, H4, R4, 6, 63, 0, 1, 0, l4, n);
+	wl = tp_ipv4(want, H4, R4, 6, 63, 0, NID(1), 0, l4, n);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
@@ -694,7 +699,7 @@ START_TEST(rfc7915_5_2_echo)
 		RUN_OK(in, len);
 		n = tp_icmp(l4, t4[i], 0, 0x12340001, data, 57);
 		ck4(l4, n, 1, H4, R4);
-		size_t wl = tp_ipv4(want, H4, R4, 1, 63, 0, (uint16_t)i, 0, l4, n);
+		size_t wl = tp_ipv4(want, H4, R4, 1, 63, 0, NID((uint16_t)i), 0, l4, n);
 		TP_ASSERT_OUT(&E, 0, want, wl);
 	}
 }
@@ -806,7 +811,7 @@ START_TEST(rfc7915_5_2_error_type_table)
 			continue;
 		}
 		ck_assert_msg(v == XLAT_OK, "ICMPv6 %u/%u ptr %u dropped", t[i].t6, t[i].c6, t[i].r6);
-		size_t wl = icmp4_err(want, H4, R4, 63, done++, t[i].t4, t[i].c4, t[i].r4, inner4, il4);
+		size_t wl = icmp4_err(want, H4, R4, 63, NID(done++), t[i].t4, t[i].c4, t[i].r4, inner4, il4);
 		if (E.outlen[0] != wl || memcmp(E.out[0], want, wl) != 0) {
 			tp_hexdiff(E.out[0], E.outlen[0], want, wl);
 			ck_abort_msg("ICMPv6 %u/%u ptr %u", t[i].t6, t[i].c6, t[i].r6);
@@ -828,7 +833,7 @@ START_TEST(rfc7915_5_2_packet_too_big_mtu)
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		size_t len = icmp6_err(in, RT6, R6, 64, 2, 0, t[i].m6, inner, il6);
 		RUN_OK(in, len);
-		size_t wl = icmp4_err(want, OWN4, R4, 63, done++, 3, 4, t[i].m4, inner4, il4);
+		size_t wl = icmp4_err(want, OWN4, R4, 63, NID(done++), 3, 4, t[i].m4, inner4, il4);
 		TP_ASSERT_OUT(&E, 0, want, wl);
 	}
 
@@ -841,7 +846,7 @@ START_TEST(rfc7915_5_2_packet_too_big_mtu)
 	il4 = tp_ipv4(inner4, R4, H4, 17, 50, 0, 0x0001, 0x2000, body, n);
 	size_t len = icmp6_err(in, RT6, R6, 64, 2, 0, 1400, inner, il6);
 	RUN_OK(in, len);
-	size_t wl = icmp4_err(want, OWN4, R4, 63, done++, 3, 4, 1372, inner4, il4);
+	size_t wl = icmp4_err(want, OWN4, R4, 63, NID(done++), 3, 4, 1372, inner4, il4);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
@@ -898,7 +903,7 @@ START_TEST(rfc7915_5_3_inner_echo_rfc6791_source)
 
 	size_t len = icmp6_err(in, RT6, R6, 60, 3, 0, 0, inner, il6);
 	RUN_OK(in, len);
-	size_t wl = icmp4_err(want, OWN4, R4, 59, 0, 11, 0, 0, inner4, il4);
+	size_t wl = icmp4_err(want, OWN4, R4, 59, NID(0), 11, 0, 0, inner4, il4);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 
 	/* a non-error from the same unmapped source is not translated */
@@ -913,7 +918,7 @@ START_TEST(rfc7915_5_3_inner_echo_rfc6791_source)
 	/* a link-local source (never translated) is also replaced */
 	len = icmp6_err(in, "fe80::1", R6, 60, 3, 0, 0, inner, il6);
 	RUN_OK(in, len);
-	wl = icmp4_err(want, OWN4, R4, 59, 1, 11, 0, 0, inner4, il4);
+	wl = icmp4_err(want, OWN4, R4, 59, NID(1), 11, 0, 0, inner4, il4);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
@@ -926,12 +931,12 @@ START_TEST(rfc6791_v4_directive)
 	size_t il6 = inner_udp6(inner), il4 = inner_udp4(inner4);
 	size_t len = icmp6_err(in, RT6, R6, 64, 1, 0, 0, inner, il6);
 	RUN_OK(in, len);
-	size_t wl = icmp4_err(want, "192.0.2.254", R4, 63, 0, 3, 1, 0, inner4, il4);
+	size_t wl = icmp4_err(want, "192.0.2.254", R4, 63, NID(0), 3, 1, 0, inner4, il4);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	/* a mappable source keeps its own address */
 	len = icmp6_err(in, H6, R6, 64, 1, 0, 0, inner, il6);
 	RUN_OK(in, len);
-	wl = icmp4_err(want, H4, R4, 63, 1, 3, 1, 0, inner4, il4);
+	wl = icmp4_err(want, H4, R4, 63, NID(1), 3, 1, 0, inner4, il4);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
@@ -955,7 +960,7 @@ START_TEST(rfc7915_5_3_inner_ext_headers_and_576_limit)
 	n = udp_4(body, R4, H4, 1344);
 	size_t il4 = tp_ipv4(inner4, R4, H4, 17, 30, 0x28, 0, 0x4000, body, n);
 	ck_assert_uint_eq(il4, 1372);
-	size_t wl = icmp4_err(want, OWN4, R4, 63, 0, 11, 0, 0, inner4, 548);
+	size_t wl = icmp4_err(want, OWN4, R4, 63, NID(0), 11, 0, 0, inner4, 548);
 	ck_assert_uint_eq(wl, 576);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
@@ -972,7 +977,7 @@ START_TEST(rfc7915_5_3_inner_tcp)
 	size_t il4 = tp_ipv4(inner4, R4, H4, 6, 57, 0, 0, 0, body, n);
 	size_t len = icmp6_err(in, H6, R6, 64, 1, 4, 0, inner, il6);
 	RUN_OK(in, len);
-	size_t wl = icmp4_err(want, H4, R4, 63, 0, 3, 3, 0, inner4, il4);
+	size_t wl = icmp4_err(want, H4, R4, 63, NID(0), 3, 3, 0, inner4, il4);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
@@ -996,7 +1001,7 @@ START_TEST(rfc4884_length_attribute)
 	memset(full, 0, 128);
 	memcpy(full, inner4, il4);
 	memcpy(full + 128, ext, 12);
-	size_t wl = icmp4_err(want, OWN4, R4, 63, 0, 11, 0, 32u << 16, full, 140);
+	size_t wl = icmp4_err(want, OWN4, R4, 63, NID(0), 11, 0, 32u << 16, full, 140);
 	ck_assert_uint_eq(wl, 20 + 8 + 140);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 
@@ -1009,7 +1014,7 @@ START_TEST(rfc4884_length_attribute)
 	memset(full, 0, 128);
 	memcpy(full, inner4, il4);
 	memcpy(full + 128, ext, 12);
-	wl = icmp4_err(want, H4, R4, 63, 1, 3, 3, 32u << 16, full, 140);
+	wl = icmp4_err(want, H4, R4, 63, NID(1), 3, 3, 32u << 16, full, 140);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
@@ -1024,13 +1029,13 @@ START_TEST(dynamic_pool_first_address)
 	       "prefix 2001:db8:64::/96\ndynamic-pool 192.0.2.128/31\n", 1500);
 	size_t len = udp6(in, "2001:db8:2::7", R6, 64, 0, 20);
 	RUN_OK(in, len);
-	size_t wl = udp4(want, "192.0.2.129", R4, 63, 0, 0, 0, 20);
+	size_t wl = udp4(want, "192.0.2.129", R4, 63, 0, NID(0), 0, 20);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	ck_assert_uint_eq(E.stats.dyn_created, 1);
 
 	/* the same host keeps it */
 	RUN_OK(in, len);
-	wl = udp4(want, "192.0.2.129", R4, 63, 0, 1, 0, 20);
+	wl = udp4(want, "192.0.2.129", R4, 63, 0, NID(1), 0, 20);
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	ck_assert_uint_eq(E.stats.dyn_created, 1);
 
