@@ -15,8 +15,9 @@
 #                       the IPv6 source address only (fib_multipath_hash_policy
 #                       3, fib_multipath_hash_fields 0x0001)
 #   slice I          -> nat64iI        static-map net -> nexthop group 2 (any)
-# When a daemon exits its TUN device goes, the kernel drops its nexthop from
-# the groups and only the buckets (hosts) it carried move to the others.
+# scripts/ecmp-join builds the groups. When a daemon exits its TUN device
+# goes, the kernel drops its nexthops from the groups and only the buckets
+# (hosts) it carried move to the others.
 #
 # Anycast across hosts (scale_bird_*): ns xlat becomes the upstream router R
 # (BIRD, BGP AS 64500, ECMP into the kernel); translator hosts tghI-$$ (AS
@@ -33,10 +34,10 @@
 # host's pool address: which instance carried a flow follows from it.
 
 SCALE_N=${SCALE_N:-2}           # 1, 2, 4 or 8 instances
-SCALE_IDLE=${SCALE_IDLE:-120}   # s a host must be idle before it moves to a restarted instance
 SCALE_HOSTS=${SCALE_HOSTS:-16}  # client addresses 2001:db8:1::100 + k
 SCALE_PIDS=()
 BIRD_PIDS=()
+SCALE_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 scale_bits() { case $SCALE_N in 1) echo 0 ;; 2) echo 1 ;; 4) echo 2 ;; 8) echo 3 ;; *) return 1 ;; esac; }
 scale_slice() { echo "192.168.255.$(( $1 * 256 / SCALE_N ))/$(( 24 + $(scale_bits) ))"; }
@@ -75,7 +76,8 @@ scale_lab() {
 
 # --- one host, ECMP ------------------------------------------------------------------
 
-# scale_ecmp_setup [EXTRA_LINE...] : sysctls, lab, instance configs (+ EXTRA)
+# scale_ecmp_setup [EXTRA_LINE...] : sysctls, lab, instance configs (+ EXTRA);
+# each daemon routes its own slice and ipv6-addr into its TUN (tun-route)
 scale_ecmp_setup() {
 	scale_lab || return 1
 	# hash IPv6 on the source address only: all flows of a host, whatever
@@ -83,43 +85,23 @@ scale_ecmp_setup() {
 	nsxlat sysctl -qw net.ipv6.fib_multipath_hash_policy=3 \
 		net.ipv6.fib_multipath_hash_fields=0x0001 || return 1
 	local i
-	for ((i = 0; i < SCALE_N; i++)); do scale_write_conf "$i" "$@" || return 1; done
-}
-
-# scale_ecmp_groups : (re)build both groups from the instances whose nexthops
-# exist. A resilient group keeps every bucket (set of hosts) on its nexthop
-# while that one lives; a returning member only gets buckets idle for
-# SCALE_IDLE seconds, so no live host is moved.
-scale_ecmp_groups() {
-	local i m6=() m4=()
 	for ((i = 0; i < SCALE_N; i++)); do
-		nsxlat ip nexthop show id $((100 + i)) >/dev/null 2>&1 || continue
-		m6+=($((100 + i))); m4+=($((200 + i)))
+		scale_write_conf "$i" "tun-route $(scale_slice "$i")" "tun-route $(scale_v6 "$i")/128" "$@" \
+			|| return 1
 	done
-	[ ${#m6[@]} -gt 0 ] || return 0
-	nsxlat ip nexthop replace id 1 group "$(IFS=/; echo "${m6[*]}")" \
-		type resilient buckets 64 idle_timer "$SCALE_IDLE" || return 1
-	nsxlat ip nexthop replace id 2 group "$(IFS=/; echo "${m4[*]}")" || return 1
-	nsxlat ip -6 route replace "$PREFIX6" nhid 1 || return 1
-	nsxlat ip -4 route replace "$STATIC4_NET" nhid 2
 }
 
-# scale_ecmp_routes : TUN_ROUTES hook (TUN_DEV, SCALE_I set by scale_ecmp_start)
-scale_ecmp_routes() {
-	local i=$SCALE_I
-	nsxlat ip link set "$TUN_DEV" up || return 1
-	# a TUN device does no neighbour discovery: nexthops are device-only
-	nsxlat ip -6 nexthop replace id $((100 + i)) dev "$TUN_DEV" || return 1
-	nsxlat ip -4 nexthop replace id $((200 + i)) dev "$TUN_DEV" || return 1
-	scale_ecmp_groups || return 1
-	nsxlat ip -6 route replace "$(scale_v6 "$i")/128" dev "$TUN_DEV" || return 1
-	nsxlat ip -4 route replace "$(scale_slice "$i")" dev "$TUN_DEV"
+# scale_ecmp_join : TUN_ROUTES hook (TUN_DEV, SCALE_I set by scale_ecmp_start):
+# scripts/ecmp-join adds the device to the prefix's resilient nexthop group
+# and to the static-map net's group, as a deployment runs it after each start
+scale_ecmp_join() {
+	nsxlat "$SCALE_LIBDIR/ecmp-join" "$TUN_DEV" "$SCALE_I" "$PREFIX6" "$STATIC4_NET"
 }
 
 # scale_ecmp_start I : start instance I, join it to the groups; SCALE_PIDS[I]
 scale_ecmp_start() {
 	local i=$1
-	TUN_DEV=nat64i$i TAYGA_LOG=$(scale_log "$i") TUN_ROUTES=scale_ecmp_routes SCALE_I=$i \
+	TUN_DEV=nat64i$i TAYGA_LOG=$(scale_log "$i") TUN_ROUTES=scale_ecmp_join SCALE_I=$i \
 		tayga_start_fg "$(scale_conf "$i")" || return 1
 	SCALE_PIDS[i]=$TAYGA_PID
 }

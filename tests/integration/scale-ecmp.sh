@@ -142,7 +142,7 @@ check "instance 1's hosts kept their addresses; instance 0's hosts ($H0 ...) mov
 if [ "$SCALE_MODE" = ecmp ]; then
 	check "restarted instance 0 is in the group again" \
 		eval "nsxlat ip nexthop show id 1 | grep -q 'group 100/101 '"
-	# every host was active a moment ago: none may move (SCALE_IDLE 120 s)
+	# every host was active a moment ago: none may move (ecmp-join: idle_timer 120 s)
 	declare -A BACK
 	while read -r h a o; do BACK[$h]=$a; done < <(scale_spread udp)
 	same() {
