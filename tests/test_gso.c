@@ -452,6 +452,90 @@ START_TEST(gso_malformed_rejected)
 }
 END_TEST
 
+/* ---- the translator carries offload metadata through (tp_run_off) ---- */
+
+static const char *XCONF =
+	"tun-device nat64\nipv4-addr 192.168.255.1\nipv6-addr 2001:db8:ff::1\n"
+	"prefix 2001:db8:64::/96\nmap 192.168.254.2 2001:db8:1::2\n";
+#define C6 "2001:db8:1::2"
+#define C4 "192.168.254.2"
+#define S6 "2001:db8:64::c000:202"
+#define S4 "192.0.2.2"
+
+static void assert_off(const struct offload *o, uint8_t flags, uint8_t type, uint16_t start,
+		       uint16_t coff)
+{
+	ck_assert_uint_eq(o->flags, flags);
+	ck_assert_uint_eq(o->gso_type, type);
+	ck_assert_uint_eq(o->csum_start, start);
+	ck_assert_uint_eq(o->csum_offset, coff);
+}
+
+START_TEST(partial_csum_single_udp_6to4_kept)
+{
+	/* a single datagram with NEEDS_CSUM: the seed is carried to the IPv4
+	 * pseudo-header (nothing sums the payload); the kernel completes it */
+	struct tp_env e;
+	tp_env_init(&e, XCONF, 1500);
+	size_t n = tp_udp(tmp, 4000, 53, data, 100);
+	size_t len = tp_ipv6(super, C6, S6, 17, 64, 0, 0, tmp, n);
+	seed6(super, 40, 17, 6);
+	struct offload off = { .flags = OFF_F_NEEDS_CSUM, .csum_start = 40, .csum_offset = 6 };
+	ck_assert_int_eq(tp_run_off(&e, super, len, &off), XLAT_OK);
+	n = tp_udp(tmp, 4000, 53, data, 100);
+	size_t wl = tp_ipv4(want, C4, S4, 17, 63, 0, 1, 0, tmp, n);
+	seed4(want, 20, 6);
+	ck_assert_uint_eq(e.nout, 1);
+	TP_ASSERT_OUT(&e, 0, want, wl);
+	assert_off(&e.outoff[0], OFF_F_NEEDS_CSUM, OFF_GSO_NONE, 20, 6);
+	tp_env_free(&e);
+}
+END_TEST
+
+START_TEST(partial_csum_single_udp_4to6_kept)
+{
+	struct tp_env e;
+	tp_env_init(&e, XCONF, 1500);
+	size_t n = tp_udp(tmp, 53, 4000, data, 101);
+	size_t len = tp_ipv4(super, S4, C4, 17, 64, 0, 77, 0, tmp, n);
+	seed4(super, 20, 6);
+	struct offload off = { .flags = OFF_F_NEEDS_CSUM, .csum_start = 20, .csum_offset = 6 };
+	ck_assert_int_eq(tp_run_off(&e, super, len, &off), XLAT_OK);
+	n = tp_udp(tmp, 53, 4000, data, 101);
+	size_t wl = tp_ipv6(want, S6, C6, 17, 63, 0, 0, tmp, n);
+	seed6(want, 40, 17, 6);
+	ck_assert_uint_eq(e.nout, 1);
+	TP_ASSERT_OUT(&e, 0, want, wl);
+	assert_off(&e.outoff[0], OFF_F_NEEDS_CSUM, OFF_GSO_NONE, 40, 6);
+	tp_env_free(&e);
+}
+END_TEST
+
+START_TEST(tso_tcpv6_translated_to_tcpv4)
+{
+	/* a 3 x 1000-byte TCP super-packet: one IPv4 super-packet, DF=1, ID 0
+	 * (RFC 6864 atomic), TCPV4, header length computed, seed moved */
+	struct tp_env e;
+	tp_env_init(&e, XCONF, 1500);
+	size_t n = tp_tcp(tmp, 40000, 80, 1000, 2000, 0x18, data, 3000);
+	size_t len = tp_ipv6(super, C6, S6, 6, 64, 0, 0, tmp, n);
+	seed6(super, 40, 6, 16);
+	struct offload off = { .flags = OFF_F_NEEDS_CSUM, .gso_type = OFF_GSO_TCPV6, .hdr_len = 60,
+			       .gso_size = 1000, .csum_start = 40, .csum_offset = 16 };
+	ck_assert_int_eq(tp_run_off(&e, super, len, &off), XLAT_OK);
+	n = tp_tcp(tmp, 40000, 80, 1000, 2000, 0x18, data, 3000);
+	size_t wl = tp_ipv4(want, C4, S4, 6, 63, 0, 0, 0x4000, tmp, n);
+	seed4(want, 20, 16);
+	ck_assert_uint_eq(e.nout, 1);
+	TP_ASSERT_OUT(&e, 0, want, wl);
+	assert_off(&e.outoff[0], OFF_F_NEEDS_CSUM, OFF_GSO_TCPV4, 20, 16);
+	ck_assert_uint_eq(e.outoff[0].gso_size, 1000);
+	ck_assert_uint_eq(e.outoff[0].hdr_len, 40);
+	ck_assert_uint_eq(e.stats.segs[DIR_6TO4], 3);
+	tp_env_free(&e);
+}
+END_TEST
+
 static Suite *gso_suite(void)
 {
 	Suite *s = suite_create("gso");
@@ -466,6 +550,9 @@ static Suite *gso_suite(void)
 	tcase_add_test(t, uso_udpv6_three_segments);
 	tcase_add_test(t, uso_udpv4_two_segments);
 	tcase_add_test(t, gso_malformed_rejected);
+	tcase_add_test(t, partial_csum_single_udp_6to4_kept);
+	tcase_add_test(t, partial_csum_single_udp_4to6_kept);
+	tcase_add_test(t, tso_tcpv6_translated_to_tcpv4);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("csum");
