@@ -1,8 +1,11 @@
 #!/bin/bash
 # compat.sh - the daemon as existing deployments drive it (DESIGN.md,
 # "Compatibility surface"):
-#   - clatd: no ipv6-addr (derived from prefix + ipv4-addr), `--config FILE
-#     --nodetach`
+#   - clatd (issue 11): its config file and its three command lines with the
+#     trailing "" (--mktun, --nodetach, --rmtun); an IPv4-only app reaches an
+#     IPv4-only server through our daemon as CLAT and our daemon as NAT64
+#     (ping, TCP both ways with sha256), with the well-known prefix and with
+#     a network-specific one
 #   - OPNsense: WKP 64:ff9b::/96 with `wkpf-strict no`, `udp-cksum-mode fwd`,
 #     `tayga -p PIDFILE` forking, interface configured afterwards, SIGINT stop
 #   - RFC 6052 3.1: with the WKP and the default `wkpf-strict yes` a
@@ -32,37 +35,87 @@ start_bg() {   # args... ; sets PID
 }
 unreachable() { ! nsx "$1" ping -n -q -c 2 -i 0.2 -w 2 "$2" >/dev/null 2>&1; }
 
-# --- clatd style ------------------------------------------------------------------
-CONF="$NETNS_WORKDIR/clatd.conf"
-cat > "$CONF" <<EOF
-tun-device $TUN_DEV
-ipv4-addr $TAYGA_V4
-prefix $PREFIX6
-map $CLIENT4 $CLIENT6
-EOF
-# clatd passes a trailing "" (or -d): TAYGA ignores surplus arguments, and
-# prints the --mktun/--rmtun message on stdout (init scripts pipe it to logger)
-out=$(nsxlat timeout 10 "$TAYGA_BIN" --config "$CONF" --mktun "" 2>"$NETNS_WORKDIR/err"); rc=$?
-check "--mktun \"\": exit 0" test "$rc" = 0
-check "--mktun \"\": message on stdout, nothing on stderr" \
-	eval "[ \"\$out\" = 'Created persistent tun device $TUN_DEV' ] && [ ! -s $NETNS_WORKDIR/err ]"
-out=$(nsxlat timeout 10 "$TAYGA_BIN" --config "$CONF" --rmtun "" 2>"$NETNS_WORKDIR/err"); rc=$?
-check "--rmtun \"\": exit 0, message on stdout, nothing on stderr" \
-	eval "[ $rc = 0 ] && [ \"\$out\" = 'Removed persistent tun device $TUN_DEV' ] && [ ! -s $NETNS_WORKDIR/err ]"
-check_not "--rmtun \"\": device removed" tun_exists
-out=$(timeout 10 "$TAYGA_BIN" --config "$CONF" --check-config stray 2>&1); rc=$?
+# --- clatd (464XLAT CLAT), exactly as it runs ------------------------------------
+# IPv4-only app (ns client) -> our daemon as CLAT (tun "clat", ns client) ->
+# the IPv6-only link -> our daemon as NAT64 (ns xlat, dynamic pool +
+# MASQUERADE) -> the IPv4-only server. The CLAT's config is the file clatd
+# writes (tests/data/clatd.conf: tun-device, prefix, ipv4-addr 192.0.0.2, a
+# map for the host's CLAT address, no ipv6-addr); clatd runs `tayga --config
+# F --mktun ""`, configures the device, runs `tayga --config F --nodetach
+# ""`, stops it with SIGTERM and runs `tayga --config F --rmtun ""`. Replies
+# to 192.0.0.1 match the CLAT's map line and must leave as IPv4, not be
+# hairpinned (RFC 7757 4.2 applies only to prefix-translated destinations).
+CLAT6=2001:db8:1::c1a7   # the host's IPv6 address for CLAT traffic
+GLOBAL4=192.88.99.2      # global, so the WKP may carry it (192.0.2.2 is not)
+nsserver ip addr add "$GLOBAL4/32" dev s0
+nsxlat ip route add "$GLOBAL4/32" via "$SERVER4"
+# as clatd does: forward, and answer ND for the CLAT address on the uplink
+nsclient sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv6.conf.c0.proxy_ndp=1
+nsclient ip -6 neigh add proxy "$CLAT6" dev c0
+clat_tun() { nsclient ip link show clat >/dev/null 2>&1; }
+stdout_only() {  # RC OUT WANT : exit 0, WANT on stdout, nothing on stderr
+	[ "$1" = 0 ] && [ "$2" = "$3" ] && [ ! -s "$NETNS_WORKDIR/err" ]
+}
+
+xlat464() {  # LABEL PREFIX SERVER_IPV4
+	local label=$1 pfx=$2 srv=$3 out rc ppid cpid
+	local cconf="$NETNS_WORKDIR/clat.conf" pconf="$NETNS_WORKDIR/plat.conf"
+	sed -e "s|^prefix .*|prefix $pfx|" -e "s|^map 192.0.0.1 .*|map 192.0.0.1 $CLAT6|" \
+		"$SRCDIR/tests/data/clatd.conf" > "$cconf"
+	cat > "$pconf" <<-EOC
+	tun-device $TUN_DEV
+	ipv4-addr $TAYGA_V4
+	ipv6-addr $TAYGA_V6
+	prefix $pfx
+	dynamic-pool $POOL4
+	data-dir $NETNS_WORKDIR/plat
+	EOC
+	if ! start_bg -n -c "$pconf"; then t_fail "$label: the NAT64 daemon did not start"; return; fi
+	ppid=$PID
+	nsxlat ip link set "$TUN_DEV" up
+	nsxlat ip -6 route replace "$pfx" dev "$TUN_DEV"
+	nsxlat ip -6 route replace "$TAYGA_V6/128" dev "$TUN_DEV"
+	nsxlat ip -4 route replace "$POOL4" dev "$TUN_DEV"
+
+	out=$(nsclient timeout 10 "$TAYGA_BIN" --config "$cconf" --mktun "" 2>"$NETNS_WORKDIR/err"); rc=$?
+	check "$label: --mktun \"\": exit 0, the message on stdout only" \
+		stdout_only "$rc" "$out" "Created persistent tun device clat"
+	# what clatd sets up on the device (its v4-defaultroute-mtu 1260: IPv4
+	# packets fit the IPv6 minimum MTU after translation)
+	nsclient ip link set clat up
+	nsclient ip -4 addr add 192.0.0.1/32 dev clat
+	nsclient ip -4 route add default dev clat mtu 1260
+	nsclient ip -6 route add "$CLAT6/128" dev clat
+	( nsexec "$NS_CLIENT" ${TAYGA_WRAPPER:-} "$TAYGA_BIN" --config "$cconf" --nodetach "" ) \
+		>>"$NETNS_WORKDIR/clat.log" 2>&1 </dev/null &
+	cpid=$!
+	netns_track_pid "$cpid"
+	check "$label: the CLAT runs on the persistent device" \
+		wait_until 10 grep -q "started on clat" "$NETNS_WORKDIR/clat.log"
+	check "$label: IPv4-only app pings $srv" ping_ok "$NS_CLIENT" "$srv"
+	check "$label: IPv4-only app, TCP ${XFER_MB} MB upload (sha256)" \
+		tcp_xfer push "$NS_SERVER" TCP4-LISTEN "$NS_CLIENT" "TCP4:$srv" 5401
+	check "$label: IPv4-only app, TCP ${XFER_MB} MB download (sha256)" \
+		tcp_xfer pull "$NS_SERVER" TCP4-LISTEN "$NS_CLIENT" "TCP4:$srv" 5402
+	check "$label: the NAT64 gave the CLAT address a pool mapping" \
+		wait_until 5 grep -qs "$CLAT6" "$NETNS_WORKDIR/plat/dynamic.map"
+	check "$label: the CLAT stops on SIGTERM" stop_wait "$cpid" TERM
+	check "$label: the device outlives the CLAT (persistent)" clat_tun
+	out=$(nsclient timeout 10 "$TAYGA_BIN" --config "$cconf" --rmtun "" 2>"$NETNS_WORKDIR/err"); rc=$?
+	check "$label: --rmtun \"\": exit 0, the message on stdout only" \
+		stdout_only "$rc" "$out" "Removed persistent tun device clat"
+	check_not "$label: --rmtun removed clat" clat_tun
+	stop_wait "$ppid" TERM
+	wait_until 5 eval "! tun_exists"
+	rm -rf "$NETNS_WORKDIR/plat"
+}
+xlat464 "clatd, well-known prefix" 64:ff9b::/96 "$GLOBAL4"
+xlat464 "clatd, network-specific prefix" "$PREFIX6" "$SERVER4"
+
+# TAYGA ignores surplus arguments; a non-empty one gets a warning
+out=$(timeout 10 "$TAYGA_BIN" --config "$SRCDIR/tests/data/clatd.conf" --check-config stray 2>&1); rc=$?
 check "a non-empty stray argument is ignored with a warning" \
 	eval "[ $rc = 0 ] && printf '%s\n' \"\$out\" | grep -q \"ignoring extra argument 'stray'\""
-if start_bg --config "$CONF" --nodetach ""; then
-	tun_routes
-	check "clatd style: client -> server" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6"
-	check "clatd style: server -> client" ping_ok "$NS_SERVER" "$CLIENT4"
-	check "clatd style: derived ipv6-addr (prefix + ipv4-addr) answers ping" \
-		ping_ok "$NS_CLIENT" "$TAYGA_V4_VIA6"
-	check "clatd style: stops on SIGTERM" stop_wait "$PID" TERM
-else
-	t_fail "clatd style: daemon did not create $TUN_DEV"
-fi
 
 # --- OPNsense style ------------------------------------------------------------------
 WKP_SERVER6=64:ff9b::c000:202
