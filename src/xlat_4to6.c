@@ -18,26 +18,6 @@
 #include "csum.h"
 #include "proto.h"
 
-size_t xlat_put_ip6(uint8_t *out, const struct xlat_pkt *xp, uint8_t nh, uint8_t hlim,
-		    size_t l4len, uint16_t frag_off, bool more)
-{
-	/* RFC 7915 4.1: traffic class = TOS, flow label 0 */
-	put32(out, 0x60000000u | (uint32_t)xp->ip[1] << 20);
-	put16(out + 4, (uint16_t)(l4len + (xp->frag ? FRAG_HDR : 0)));
-	out[6] = xp->frag ? IPPROTO_FRAGMENT : nh;
-	out[7] = hlim;
-	memcpy(out + 8, &xp->s6, 16);
-	memcpy(out + 24, &xp->d6, 16);
-	if (!xp->frag)
-		return IP6_HDR;
-	/* RFC 7915 4.1: Fragment header from the IPv4 ID, offset and MF */
-	out[40] = nh;
-	out[41] = 0;
-	put16(out + 42, (uint16_t)(frag_off | (more ? 1 : 0)));
-	put32(out + 44, xp->frag_id);
-	return IP6_HDR + FRAG_HDR;
-}
-
 /* Hop limit of the translated packet: TTL - 1, except in the second pass
  * of a hairpinned packet, which lost its hop in the 6->4 pass. */
 static uint8_t out_hlim(const struct xlat_pkt *xp)
@@ -127,7 +107,6 @@ static enum xlat_step udp_zero_refused(struct xlat_ctx *x, struct xlat_pkt *xp)
 static enum xlat_step limits(struct xlat_ctx *x, struct xlat_pkt *xp)
 {
 	const struct config *c = x->cfg->conf;
-	struct pkt *p = xp->p;
 
 	if (!xp->hairpin && xp->ttl <= 1) {
 		if (!xlat_ttl_error_allowed(xp, IPPROTO_ICMP, ICMP_ECHO))
@@ -138,10 +117,7 @@ static enum xlat_step limits(struct xlat_ctx *x, struct xlat_pkt *xp)
 		return xlat_drop(xp, DROP_BAD_PROTO);
 	if (xp->l4off > IP4_HDR && src_route_pending(xp->ip + IP4_HDR, xp->l4off - IP4_HDR))
 		return xlat_reject(xp, DROP_SRC_ROUTE, ICMP_UNREACH, ICMP_UNREACH_SRCFAIL, 0);
-	if (xp->gso && (xp->frag || (p->off.gso_type & ~OFF_GSO_ECN) == OFF_GSO_UDP ||
-			!xp->seed || p->off.csum_start != xp->l4off))
-		return xlat_drop(xp, DROP_OFFLOAD);
-	if (xp->seed && p->off.csum_start != xp->l4off)
+	if (!xlat_offload_ok(xp))
 		return xlat_drop(xp, DROP_OFFLOAD);
 	if (xp->proto == IPPROTO_ICMP) {
 		if (xp->frag)

@@ -17,32 +17,6 @@
 #include "csum.h"
 #include "proto.h"
 
-void xlat_put_ip4(uint8_t *out, const struct xlat_pkt *xp, uint8_t proto, uint8_t ttl,
-		  size_t tot, uint16_t id, bool df)
-{
-	uint16_t fr = 0;
-
-	out[0] = 0x45;
-	out[1] = (uint8_t)(get32(xp->ip) >> 20); /* TOS = traffic class */
-	put16(out + 2, (uint16_t)tot);
-	if (xp->frag) {
-		/* RFC 7915 5.1.1: ID from the Fragment header, DF=0 */
-		id = (uint16_t)xp->frag_id;
-		fr = (uint16_t)((xp->frag_off >> 3) | (xp->more ? IP4_MF : 0));
-	} else if (df) {
-		fr = IP4_DF;
-	}
-	put16(out + 4, id);
-	put16(out + 6, fr);
-	out[8] = ttl;
-	out[9] = proto;
-	out[10] = out[11] = 0;
-	memcpy(out + 12, &xp->s4, 4);
-	memcpy(out + 16, &xp->d4, 4);
-	uint16_t c = csum_finish(csum_add(0, out, IP4_HDR));
-	memcpy(out + 10, &c, 2);
-}
-
 /* Destination, then (after the hop limit: a packet that dies here must not
  * create a dynamic mapping) the source (RFC 7915 5.1, RFC 6791). */
 static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
@@ -114,15 +88,10 @@ static enum xlat_step udp_zero(struct xlat_ctx *x, struct xlat_pkt *xp)
 /* Offload metadata and per-protocol sanity, before anything is rewritten. */
 static enum xlat_step limits(struct xlat_ctx *x, struct xlat_pkt *xp)
 {
-	const struct pkt *p = xp->p;
 
 	if (xlat_proto_conflicts(xp->proto, true))
 		return xlat_drop(xp, DROP_BAD_PROTO);
-
-	if (xp->gso && (xp->frag || (p->off.gso_type & ~OFF_GSO_ECN) == OFF_GSO_UDP ||
-			!xp->seed || p->off.csum_start != xp->l4off))
-		return xlat_drop(xp, DROP_OFFLOAD);
-	if (xp->seed && p->off.csum_start != xp->l4off)
+	if (!xlat_offload_ok(xp))
 		return xlat_drop(xp, DROP_OFFLOAD);
 	if (xp->proto == IPPROTO_ICMPV6) {
 		if (xp->frag)

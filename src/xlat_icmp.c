@@ -8,6 +8,7 @@
 #include "bytes.h"
 #include "csum.h"
 #include "proto.h"
+#include "xlat_parse.h"
 
 /* RFC 1191 section 7 plateau table */
 static const uint16_t plateaus[] = { 65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68 };

@@ -65,14 +65,6 @@ struct xlat_pkt {
 	struct xlat_err err;   /* XS_DROP: ICMP error to send */
 };
 
-/* ---- parse (xlat_util.c) ---- */
-/* Fill xp from the IPv4 / IPv6 packet at ip (len bytes readable); p is
- * the buffer it lives in (offload state), NULL for a quoted packet, which is
- * only read. Lenient about a total length beyond len (xp->truncated).
- * Returns true, or false with xp->why when there is no usable header. */
-bool xlat_parse4(struct xlat_pkt *xp, struct pkt *p, const uint8_t *ip, size_t len);
-bool xlat_parse6(struct xlat_pkt *xp, struct pkt *p, const uint8_t *ip, size_t len);
-
 /* Headers of the translated packet, written at out (RFC 7915 4.1 / 5.1)
  * from the parsed packet xp and its mapped addresses: xlat_put_ip6 adds a
  * Fragment header when xp->frag and returns the header length;
@@ -175,9 +167,30 @@ bool xlat_icmp4_is_error(uint8_t type);
 /* A packet for ipv4-addr / ipv6-addr: pings are answered, other ICMP
  * dropped, other protocols refused with the host's ICMP error. */
 enum xlat_step xlat_to_self(struct xlat_ctx *x, struct xlat_pkt *xp, bool v6);
+/* The packet's offload metadata is something we can honour. */
+static inline bool xlat_offload_ok(const struct xlat_pkt *xp)
+{
+	const struct offload *o = xp->p ? &xp->p->off : NULL;
+
+	/* a super-packet: never a fragment, never UFO, always a seed at the
+	 * L4 header; a partial checksum must start at the L4 header */
+	if (xp->gso && (xp->frag || (o->gso_type & ~OFF_GSO_ECN) == OFF_GSO_UDP || !xp->seed))
+		return false;
+	return !xp->seed || o->csum_start == xp->l4off;
+}
 /* true for a protocol number that means something else on the other side
  * (v6: the packet is IPv6). */
-bool xlat_proto_conflicts(uint8_t proto, bool v6);
+static inline bool xlat_proto_conflicts(uint8_t proto, bool v6)
+{
+	/* RFC 7915 4.1 / 5.1 copy the protocol number; these mean something
+	 * else on the other side: IPv6 extension headers and ICMPv6 carried
+	 * in IPv4 (0 Hop-by-Hop, 43 Routing, 44 Fragment, 58 ICMPv6, 60
+	 * Destination Options), ICMPv4 carried in IPv6 (1). */
+	if (v6)
+		return proto == IPPROTO_ICMP;
+	return proto == 0 || proto == IPPROTO_ROUTING || proto == IPPROTO_FRAGMENT ||
+	       proto == IPPROTO_ICMPV6 || proto == IPPROTO_DSTOPTS;
+}
 /* Whether a packet whose TTL / hop limit runs out gets Time Exceeded. */
 bool xlat_ttl_error_allowed(const struct xlat_pkt *xp, uint8_t icmp_proto, uint8_t echo_request);
 

@@ -26,6 +26,14 @@ void xlat_log(struct xlat_ctx *x, unsigned ev, const char *fmt, ...)
 	x->log(x->log_arg, ev, msg);
 }
 
+enum xlat_verdict xlat_count_drop(struct xlat_ctx *x, enum drop_reason r)
+{
+	if ((unsigned)r < DROP_MAX)
+		x->stats->drops[r]++;
+	xlat_log(x, LOG_EV_DROP, "drop: %s", stats_drop_name(r));
+	return XLAT_DROP;
+}
+
 bool xlat_addr_4to6(struct xlat_ctx *x, struct in_addr a, struct in6_addr *out,
 		    enum drop_reason *why)
 {
@@ -108,6 +116,52 @@ bool xlat_csum_complete(struct xlat_pkt *xp)
 	return true;
 }
 
+size_t xlat_put_ip6(uint8_t *out, const struct xlat_pkt *xp, uint8_t nh, uint8_t hlim,
+		    size_t l4len, uint16_t frag_off, bool more)
+{
+	/* RFC 7915 4.1: traffic class = TOS, flow label 0 */
+	put32(out, 0x60000000u | (uint32_t)xp->ip[1] << 20);
+	put16(out + 4, (uint16_t)(l4len + (xp->frag ? FRAG_HDR : 0)));
+	out[6] = xp->frag ? IPPROTO_FRAGMENT : nh;
+	out[7] = hlim;
+	memcpy(out + 8, &xp->s6, 16);
+	memcpy(out + 24, &xp->d6, 16);
+	if (!xp->frag)
+		return IP6_HDR;
+	/* RFC 7915 4.1: Fragment header from the IPv4 ID, offset and MF */
+	out[40] = nh;
+	out[41] = 0;
+	put16(out + 42, (uint16_t)(frag_off | (more ? 1 : 0)));
+	put32(out + 44, xp->frag_id);
+	return IP6_HDR + FRAG_HDR;
+}
+
+void xlat_put_ip4(uint8_t *out, const struct xlat_pkt *xp, uint8_t proto, uint8_t ttl,
+		  size_t tot, uint16_t id, bool df)
+{
+	uint16_t fr = 0;
+
+	out[0] = 0x45;
+	out[1] = (uint8_t)(get32(xp->ip) >> 20); /* TOS = traffic class */
+	put16(out + 2, (uint16_t)tot);
+	if (xp->frag) {
+		/* RFC 7915 5.1.1: ID from the Fragment header, DF=0 */
+		id = (uint16_t)xp->frag_id;
+		fr = (uint16_t)((xp->frag_off >> 3) | (xp->more ? IP4_MF : 0));
+	} else if (df) {
+		fr = IP4_DF;
+	}
+	put16(out + 4, id);
+	put16(out + 6, fr);
+	out[8] = ttl;
+	out[9] = proto;
+	out[10] = out[11] = 0;
+	memcpy(out + 12, &xp->s4, 4);
+	memcpy(out + 16, &xp->d4, 4);
+	uint16_t c = csum_finish(csum_add(0, out, IP4_HDR));
+	memcpy(out + 10, &c, 2);
+}
+
 void xlat_emit_scratch(struct xlat_ctx *x, size_t len)
 {
 	struct pkt out;
@@ -154,18 +208,6 @@ enum xlat_step xlat_to_self(struct xlat_ctx *x, struct xlat_pkt *xp, bool v6)
 		return xlat_reject(xp, DROP_SELF, ICMP6_PARAM_PROB, ICMP6_PARAMPROB_NEXTHEADER,
 				   (uint32_t)xp->nh_at);
 	return xlat_reject(xp, DROP_SELF, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0);
-}
-
-bool xlat_proto_conflicts(uint8_t proto, bool v6)
-{
-	/* RFC 7915 4.1 / 5.1 copy the protocol number; these mean something
-	 * else on the other side: IPv6 extension headers and ICMPv6 carried
-	 * in IPv4 (0 Hop-by-Hop, 43 Routing, 44 Fragment, 58 ICMPv6, 60
-	 * Destination Options), ICMPv4 carried in IPv6 (1). */
-	if (v6)
-		return proto == IPPROTO_ICMP;
-	return proto == 0 || proto == IPPROTO_ROUTING || proto == IPPROTO_FRAGMENT ||
-	       proto == IPPROTO_ICMPV6 || proto == IPPROTO_DSTOPTS;
 }
 
 bool xlat_ttl_error_allowed(const struct xlat_pkt *xp, uint8_t icmp_proto, uint8_t echo_request)
