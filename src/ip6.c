@@ -6,20 +6,6 @@
 
 #include "bytes.h"
 
-bool ip6_is_ext(uint8_t nh)
-{
-	/* RFC 8200 4 / IANA IPv6 Extension Header Types, ESP (50) left out:
-	 * what follows it is encrypted, RFC 7915 5.1.1 translates it */
-	switch (nh) {
-	case IPPROTO_HOPOPTS: case IPPROTO_ROUTING: case IPPROTO_FRAGMENT:
-	case IPPROTO_DSTOPTS: case IPPROTO_AH:
-	case 135: case 139: case 140: case 253: case 254: /* MH, HIP, Shim6, experiments */
-		return true;
-	default:
-		return false;
-	}
-}
-
 int ip6_walk(const uint8_t *b, size_t len, struct ip6_info *info)
 {
 	size_t off = 40;

@@ -3,6 +3,7 @@
 #ifndef TAYGA_IP6_H
 #define TAYGA_IP6_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,13 +27,25 @@ struct ip6_info {
 			      * header (RFC 7915 5.1.1), ESP excepted */
 };
 
+/* An IPv6 extension header type other than ESP. */
+static inline bool ip6_is_ext(uint8_t nh)
+{
+	/* RFC 8200 4 / IANA IPv6 Extension Header Types, ESP (50) left out:
+	 * what follows it is encrypted, RFC 7915 5.1.1 translates it */
+	switch (nh) {
+	case IPPROTO_HOPOPTS: case IPPROTO_ROUTING: case IPPROTO_FRAGMENT:
+	case IPPROTO_DSTOPTS: case IPPROTO_AH:
+	case 135: case 139: case 140: case 253: case 254: /* MH, HIP, Shim6, experiments */
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Walk the chain of the IPv6 packet at b (len bytes of it are readable,
  * len >= 40). Returns 0, or -1 when a header runs past len or the chain is
  * longer than IP6_MAX_EXT. The walk stops after a Fragment header with a
  * non-zero offset: what follows is not a header. */
-/* An IPv6 extension header type other than ESP. */
-bool ip6_is_ext(uint8_t nh);
-
 int ip6_walk(const uint8_t *b, size_t len, struct ip6_info *info);
 
 #endif

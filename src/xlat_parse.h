@@ -102,8 +102,15 @@ static inline bool xlat_parse6(struct xlat_pkt *xp, struct pkt *p, const uint8_t
 	memcpy(&xp->s6, ip + 8, 16);
 	memcpy(&xp->d6, ip + 24, 16);
 	xp->ttl = ip[7];
-	if (ip6_walk(ip, xp->len, &ii) != 0)
+	if (!ip6_is_ext(ip[6])) {
+		/* the common case: no extension headers, nothing to walk */
+		memset(&ii, 0, sizeof(ii));
+		ii.l4off = IP6_HDR;
+		ii.proto = ip[6];
+		ii.nh_at = 6;
+	} else if (ip6_walk(ip, xp->len, &ii) != 0) {
 		return xlat_parse_fail(xp, xp->truncated ? DROP_TRUNCATED : DROP_EXT_HDR);
+	}
 	xp->l4off = ii.l4off;
 	xp->l4 = xp->ip + ii.l4off;
 	xp->l4len = xp->len - ii.l4off;
