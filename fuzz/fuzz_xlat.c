@@ -2,7 +2,8 @@
  *
  * Byte 0 picks a configuration variant (prefix length, WKP, EAM, pool,
  * dynamic-limit, udp-cksum-mode, MTU); byte 1 selects offload metadata
- * and clock steps; the rest is the packet. Built twice: FUZZ_DIR 4 forces
+ * and clock steps; the rest is the packet. Two variants have usage-stats and
+ * rate limits (meter.c wraps the emit callback; a 16-entry table overflows). Built twice: FUZZ_DIR 4 forces
  * an IPv4 version nibble, 6 an IPv6 one, so each harness spends its time on
  * one direction. Every emitted packet is checked for basic invariants.
  * Emitted packets go through the UDP write coalescer as in the daemon (its
@@ -18,6 +19,7 @@
 #include "conf.h"
 #include "gso.h"
 #include "map.h"
+#include "meter.h"
 #include "pool.h"
 #include "xlat.h"
 
@@ -28,12 +30,14 @@
 static const char *const variants[] = {
 	"tun-device t\nipv4-addr 192.0.2.1\nprefix 2001:db8:64::/96\ndynamic-pool 192.0.2.128/25\n"
 	"map 192.0.2.10 2001:db8:1::10\nmap 198.51.100.0/24 2001:db8:100::/120\n"
-	"map 198.51.100.16/28 2001:db8:200::/124\n",
+	"map 198.51.100.16/28 2001:db8:200::/124\n"
+	"usage-stats yes\nusage-prefix-len 64 28\nprefix-table-size 16\nrate-limit 56 20k 3k\n",
 	"tun-device t\nipv4-addr 192.168.255.1\nprefix 64:ff9b::/96\nwkpf-strict no\n"
 	"dynamic-pool 192.168.255.0/24\nudp-cksum-mode calc\noffload on\n",
 	"tun-device t\nipv4-addr 192.168.255.1\nprefix 64:ff9b::/96\nipv6-addr 2001:db8::1\n"
 	"dynamic-pool 192.168.0.0/30\ndynamic-limit 64 1\nudp-cksum-mode fwd\n",
-	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8::/32\ndynamic-pool 10.1.0.0/16\nofflink-mtu 1400\n",
+	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8::/32\ndynamic-pool 10.1.0.0/16\nofflink-mtu 1400\n"
+	"usage-stats yes\nrate-limit-total 100k 64k\n",
 	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:100::/40\nmap 10.9.0.0/16 2001:db8:9::/112\n",
 	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:122::/48\nicmp-ratelimit 5 2\n",
 	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:122:300::/56\n",
@@ -51,6 +55,7 @@ struct env {
 	bool offload;                /* feed offload metadata (offload on) */
 	struct stats stats;
 	struct ratelimit rl;
+	struct meter *meter;
 	uint8_t *scratch;
 };
 
@@ -145,6 +150,8 @@ static struct env *get_env(unsigned v, unsigned m)
 	e->cfg.mtu = mtus[m];
 	e->offload = e->conf->offload == MODE_ON;
 	ratelimit_init(&e->rl, e->conf->icmp_rate, e->conf->icmp_burst, 0);
+	if (meter_new(e->conf, 0, &e->meter) != 0)
+		abort();
 	return e;
 }
 
@@ -202,6 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	x.pool = e->pool;
 	x.stats = &e->stats;
 	x.icmp_rl = &e->rl;
+	x.meter = e->meter;
 	x.now = now;
 	x.now_ms = now_ms;
 	x.emit = emit_coalesced;
