@@ -7,6 +7,10 @@ DEPS_REQUIRED=(
 	build-essential autoconf automake libtool pkg-config check
 	iproute2 iptables nftables iputils-ping procps socat curl python3
 	traceroute clang libclang-rt-14-dev valgrind systemd bird2
+	debhelper lintian
+	# Debian's TAYGA 0.9.2: what scripts/bench compares against and what the
+	# package test upgrades from
+	tayga
 )
 # nice to have: benchmarks, debugging
 DEPS_OPTIONAL=(
