@@ -171,6 +171,12 @@ check "/etc/init.d/tayga is the new script (reload is SIGHUP)" grep -q 'kill -HU
 check "/etc/default/tayga still sets CONFIGURE_IFACE and CONFIGURE_NAT44" eval \
 	'. /etc/default/tayga && [ "$CONFIGURE_IFACE" = yes ] && [ "$CONFIGURE_NAT44" = yes ]'
 check "the new daemon reads /etc/tayga.conf by default" /usr/sbin/tayga --check-config
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# the tree's unit with the Debian drop-in (verify reads drop-ins too and
+	# checks that every Exec* command, tayga-iface included, is there)
+	check "systemd-analyze verify tayga.service with its drop-in: no complaints" eval \
+		'out=$(systemd-analyze verify /lib/systemd/system/tayga.service 2>&1); [ -z "$out" ] || { echo "$out"; false; }'
+fi
 
 # ---- 4. the new init script, Debian's variables, traffic ----------------------------------
 check "init.d start" initd start
