@@ -131,7 +131,9 @@ netns_setup || t_error "cannot build the namespace lab"
 # netns_setup set its own traps; restore_state runs netns_cleanup first
 trap 'restore_state' EXIT
 trap 'restore_state; exit 130' INT TERM HUP
-initd() { nsxlat /etc/init.d/tayga "$@"; }
+# where systemd runs, init-functions would hand the action to systemctl,
+# i.e. to the host's namespace: the scripts must run here, in the lab
+initd() { nsxlat env SYSTEMCTL_SKIP_REDIRECT=1 /etc/init.d/tayga "$@"; }
 # the administrator's changes: the lab's addresses, and a comment to recognise
 cat >/etc/tayga.conf <<EOF
 # modified by the package test: must survive the upgrade
