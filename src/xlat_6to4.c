@@ -202,10 +202,18 @@ static enum xlat_step rewrite(struct xlat_ctx *x, struct xlat_pkt *xp)
  * Checked before the rewrite so a refusal quotes the packet as received. */
 static enum xlat_step hairpin_check(struct xlat_ctx *x, struct xlat_pkt *xp, bool *hairpin)
 {
+	const struct map *m = x->cfg->map;
 	struct in6_addr s6;
 
-	*hairpin = xp->dst_via_prefix && map_v4_has_eam(x->cfg->map, xp->d4);
-	if (*hairpin && map_4to6_prefix(x->cfg->map, xp->s4, &s6) != MAP_OK)
+	/* A pool address in the prefix reaches its host through the kernel's
+	 * route back into the tun. One that nobody holds would only come back
+	 * as an ICMPv4 error about the intermediate IPv4 packet, which cannot
+	 * be translated for the IPv6 sender: answer it here instead. */
+	if (xp->dst_via_prefix && map_v4_in_pool(m, xp->d4) &&
+	    pool_lookup4(x->pool, xp->d4, &s6, x->now) != POOL_OK)
+		return xlat_reject(xp, DROP_NO_MAP_DST, ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOROUTE, 0);
+	*hairpin = xp->dst_via_prefix && map_v4_has_eam(m, xp->d4);
+	if (*hairpin && map_4to6_prefix(m, xp->s4, &s6) != MAP_OK)
 		return xlat_reject(xp, DROP_FORBIDDEN_ADDR, ICMP6_DST_UNREACH,
 				   ICMP6_DST_UNREACH_POLICY, 0);
 	return XS_EMIT;

@@ -2,6 +2,7 @@
  * strict, independent set of test vectors caught. Each test is named after
  * the RFC section it follows; expected packets are built here with
  * tests/testpkt.h from the rules, independently of src/. */
+#include <arpa/inet.h>
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -491,6 +492,64 @@ START_TEST(rate_limited_error_counts_the_packet_once)
 }
 END_TEST
 
+/* ---------- ordering around the dynamic pool (issue 14.8) ---------- */
+
+#define CPOOL "tun-device nat64\nipv4-addr 192.168.255.1\nipv6-addr 2001:db8:ff::1\n" \
+	      "prefix 2001:db8:64::/96\ndynamic-pool 192.168.255.0/24\n"
+
+START_TEST(hop_limit_checked_before_a_mapping_is_created)
+{
+	/* 100 packets with hop limit 1 from new sources: Time Exceeded, and
+	 * no dynamic mapping (before, each created one and wrote it to disk) */
+	env(CPOOL);
+	char src[64];
+	size_t n = tp_udp(l4, 1, 2, data, 10);
+	for (int i = 1; i <= 100; i++) {
+		snprintf(src, sizeof(src), "2001:db8:1::%x", i);
+		size_t len = tp_ipv6(in, src, "2001:db8:64::c000:202", 17, 1, 0, 0, l4, n);
+		ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	}
+	ck_assert_uint_eq(E.stats.drops[DROP_TTL_EXPIRED], 100);
+	ck_assert_uint_eq(E.stats.dyn_created, 0);
+	ck_assert_uint_eq(pool_count(E.pool), 0);
+}
+END_TEST
+
+START_TEST(unassigned_pool_address_in_prefix_answered)
+{
+	/* an IPv6 host sends to prefix + a pool address nobody holds: No
+	 * Route from ipv6-addr (before, the IPv4 packet came back through the
+	 * kernel, its ICMPv4 error died as icmp_inner, the sender got nothing) */
+	env(CPOOL);
+	size_t n = tp_udp(l4, 1, 2, data, 10);
+	size_t len = tp_ipv6(in, "2001:db8:1::5", "2001:db8:64::c0a8:ff63", 17, 64, 0, 0, l4, n);
+	tp_fix_l4_6(in);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	ck_assert_uint_eq(E.stats.drops[DROP_NO_MAP_DST], 1);
+	ck_assert_uint_eq(E.nout, 1);
+	uint8_t w[2000];
+	size_t qn = tp_icmp(q, 1, 0, 0, in, len);
+	size_t wl = tp_ipv6(w, "2001:db8:ff::1", "2001:db8:1::5", 58, 64, 0, 0, q, qn);
+	tp_fix_l4_6(w);
+	expect_out(0, w, wl);
+	/* a held pool address still goes out as IPv4 (the kernel routes it
+	 * back to the tun): 2001:db8:1::5 now holds one, ::6 sends to it */
+	ck_assert_uint_eq(pool_count(E.pool), 1);
+	struct in_addr held;
+	struct in6_addr h6;
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:1::5", &h6), 1);
+	bool created;
+	ck_assert_int_eq(pool_lookup6(E.pool, &h6, &held, E.ctx.now, false, &created), POOL_OK);
+	char dst[64];
+	snprintf(dst, sizeof(dst), "2001:db8:64::%x:%x", ntohl(held.s_addr) >> 16,
+		 ntohl(held.s_addr) & 0xffff);
+	len = tp_ipv6(in, "2001:db8:1::6", dst, 17, 64, 0, 0, l4, n);
+	tp_fix_l4_6(in);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+	ck_assert_uint_eq(E.out[0][0] >> 4, 4);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("rfc7915_round2");
@@ -513,6 +572,8 @@ static Suite *suite(void)
 	tcase_add_test(t, rfc6864_4_2_identification_non_zero_and_changing);
 	tcase_add_test(t, rfc4443_2_4_e_no_time_exceeded_for_echo_reply);
 	tcase_add_test(t, rate_limited_error_counts_the_packet_once);
+	tcase_add_test(t, hop_limit_checked_before_a_mapping_is_created);
+	tcase_add_test(t, unassigned_pool_address_in_prefix_answered);
 	suite_add_tcase(s, t);
 	return s;
 }
