@@ -1,4 +1,5 @@
 # lib-demo.sh - what scripts/demo and scripts/scale-demo share: output helpers,
+# shellcheck shell=bash
 # package install and build. Source from the source tree's root with SRC,
 # BUILD_DIR and TAYGA_BIN set, after lib-deps.sh and lib-netns.sh.
 

@@ -1,4 +1,5 @@
 # lib-scale.sh - several single-threaded translators sharing the load (issue 17).
+# shellcheck shell=bash
 # Source it after scripts/lib-netns.sh (which builds the client/xlat/server lab).
 # Used by scripts/scale-demo, scripts/bench and tests/integration/scale-*.sh.
 #
