@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c = conf_parse_string(text, "fuzz.conf", err, sizeof(err));
 	if (c) {
 		struct map *m = map_build(c);
-		struct pool *p = pool_new(c, m);
+		struct pool *p = pool_new(c);
 		pool_free(p);
 		map_free(m);
 		conf_free(c);

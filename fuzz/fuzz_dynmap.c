@@ -24,7 +24,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct config *c;
-	static struct map *m;
 	static char in[64], out[64];
 	char err[256];
 	struct pool *p, *q;
@@ -37,7 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      "fuzz.conf", err, sizeof(err));
 		if (!c)
 			abort();
-		m = map_build(c);
 		snprintf(in, sizeof(in), "/tmp/fuzz_dynmap.%d.in", (int)getpid());
 		snprintf(out, sizeof(out), "/tmp/fuzz_dynmap.%d.out", (int)getpid());
 	}
@@ -46,13 +44,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fwrite(data, 1, size, f);
 	fclose(f);
-	p = pool_new(c, m);
+	p = pool_new(c);
 	n1 = pool_load(p, in, 2000000000, report, NULL);
 	if (n1 < 0 || (size_t)n1 != pool_count(p))
 		abort();
 	if (pool_save(p, out) != 0)
 		abort();
-	q = pool_new(c, m);
+	q = pool_new(c);
 	bad = 0;
 	n2 = pool_load(q, out, 2000000000, report, NULL);
 	if (n2 != n1 || bad != 0)

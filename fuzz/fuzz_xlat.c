@@ -143,7 +143,7 @@ static struct env *get_env(unsigned v, unsigned m)
 		abort();
 	}
 	e->map = map_build(e->conf);
-	e->pool = pool_new(e->conf, e->map);
+	e->pool = pool_new(e->conf);
 	e->scratch = malloc(PKT_BUF_SIZE);
 	e->cfg.conf = e->conf;
 	e->cfg.map = e->map;

@@ -35,7 +35,6 @@ int ip6_walk(const uint8_t *b, size_t len, struct ip6_info *info)
 			if (len < off + 8 || info->frag)
 				return -1;
 			info->frag = true;
-			info->frag_hdr = off;
 			info->frag_off = get16(b + off + 2) & 0xfff8;
 			info->frag_more = b[off + 3] & 1;
 			info->frag_id = get32(b + off + 4);

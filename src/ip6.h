@@ -17,7 +17,6 @@ struct ip6_info {
 			      * the data after the Fragment header) */
 	uint8_t proto;       /* upper-layer protocol number */
 	bool frag;           /* a Fragment header is present */
-	size_t frag_hdr;     /* its offset */
 	uint16_t frag_off;   /* fragment offset in bytes */
 	bool frag_more;      /* M flag */
 	uint32_t frag_id;

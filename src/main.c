@@ -220,7 +220,7 @@ static int state_build(struct state *s, struct config *c, bool chrooted, char *e
 		return -1;
 	}
 	if (c->have_pool) {
-		s->pool = pool_new(c, s->map);
+		s->pool = pool_new(c);
 		if (!s->pool) {
 			snprintf(err, errlen, "out of memory building the dynamic pool");
 			return -1;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IP6_HDR 40
+#include "proto.h"
 
 int meter_new(const struct config *c, uint64_t now_ms, struct meter **out)
 {

@@ -268,12 +268,11 @@ static void exclude(struct pool *p, uint32_t h)
 	}
 }
 
-struct pool *pool_new(const struct config *c, const struct map *m)
+struct pool *pool_new(const struct config *c)
 {
 	struct pool *p;
 	uint64_t size;
 
-	(void)m;
 	if (!c->have_pool)
 		return NULL;
 	p = calloc(1, sizeof(*p));

@@ -28,7 +28,7 @@ enum pool_result {
 
 /* Build from config (NULL when no dynamic-pool). Excludes the network's
  * lowest address, ipv4-addr and statically mapped addresses (via map). */
-struct pool *pool_new(const struct config *c, const struct map *m);
+struct pool *pool_new(const struct config *c);
 void pool_free(struct pool *p);
 
 /* IPv6 source -> IPv4 (creates when create, refreshes last use) */

@@ -315,14 +315,14 @@ START_TEST(reload_swaps_entries_keeps_dynamic)
 	tmpw("tayga.map", "map 192.168.2.1 2001:db8:1::1\n");
 	c1 = load(cf);
 	m1 = map_build(c1);
-	p1 = pool_new(c1, m1);
+	p1 = pool_new(c1);
 	ck_assert_int_eq(pool_lookup6(p1, &h, &d1, 1000, true, NULL), POOL_OK);
 	maps_to(c1, "2001:db8:1::1", "192.168.2.1");
 
 	tmpw("tayga.map", "map 192.168.2.3 2001:db8:1::1\n");
 	c2 = load(cf);
 	m2 = map_build(c2);
-	p2 = pool_new(c2, m2);
+	p2 = pool_new(c2);
 	pool_migrate(p2, p1);
 	maps_to(c2, "2001:db8:1::1", "192.168.2.3");
 	/* 192.168.2.1 is no longer mapped (and the WKP refuses it) */

@@ -22,7 +22,7 @@ static void setup_text(const char *text)
 	conf = conf_parse_string(text, "pool.conf", err, sizeof(err));
 	ck_assert_msg(conf != NULL, "%s", err);
 	map = map_build(conf);
-	pool = pool_new(conf, map);
+	pool = pool_new(conf);
 	ck_assert_ptr_nonnull(pool);
 }
 
@@ -311,7 +311,7 @@ START_TEST(save_load_roundtrip)
 	ck_assert_int_eq(pool_save(pool, path), 0);
 	ck_assert(!pool_dirty(pool));
 	pool_free(pool);
-	pool = pool_new(conf, map);
+	pool = pool_new(conf);
 	nreports = 0;
 	ck_assert_int_eq(pool_load(pool, path, 6000, report, NULL), 100);
 	ck_assert_int_eq(nreports, 0);
@@ -412,7 +412,7 @@ static double timed_load(const char *path, unsigned n)
 	double t;
 
 	pool_free(pool);
-	pool = pool_new(conf, map);
+	pool = pool_new(conf);
 	ck_assert_ptr_nonnull(pool);
 	t = cpu_seconds();
 	ck_assert_int_eq(pool_load(pool, path, 1000000 + n + 1, NULL, NULL), n);

@@ -193,7 +193,7 @@ void tp_env_init(struct tp_env *e, const char *conf_text, unsigned mtu)
 	e->map = map_build(e->conf);
 	if (!e->map)
 		abort();
-	e->pool = pool_new(e->conf, e->map);
+	e->pool = pool_new(e->conf);
 	e->scratch = malloc(PKT_BUF_SIZE);
 	e->inbuf = malloc(PKT_BUF_SIZE);
 	ratelimit_init(&e->rl, 0, 0, 0); /* unlimited unless a test sets it */
