@@ -21,7 +21,7 @@
 # (hosts) it carried move to the others.
 #
 # Anycast across hosts (scale_bird_*): ns xlat becomes the upstream router R
-# (BIRD, BGP AS 64500, ECMP into the kernel); translator hosts tghI-$$ (AS
+# (BIRD, BGP AS 64500, ECMP into the kernel); translator hosts tghI-SUFFIX (AS
 # 6450(I+1)), each with one daemon on TUN nat64 and a BIRD that announces the
 # prefix, its slice and the static-map net with static routes via "nat64":
 # routes through an interface are active only while it exists, so when the
@@ -96,7 +96,7 @@ scale_ecmp_setup() {
 # scripts/ecmp-join adds the device to the prefix's resilient nexthop group
 # and to the static-map net's group, as a deployment runs it after each start
 scale_ecmp_join() {
-	nsxlat "$SCALE_LIBDIR/ecmp-join" "$TUN_DEV" "$SCALE_I" "$PREFIX6" "$STATIC4_NET"
+	nsxlat sh "$SCALE_LIBDIR/ecmp-join" "$TUN_DEV" "$SCALE_I" "$PREFIX6" "$STATIC4_NET"
 }
 
 # scale_ecmp_start I : start instance I, join it to the groups; SCALE_PIDS[I]
