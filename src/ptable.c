@@ -52,6 +52,7 @@ int ptable_init(struct ptable *t, size_t entries)
 		cap <<= 1;
 	t->cap = cap;
 	t->used = 0;
+	t->last = 0;
 	t->keys = calloc(cap, sizeof(*t->keys));
 	return t->keys ? 0 : -1;
 }
@@ -87,9 +88,14 @@ static bool same(const struct pkey *x, const struct pkey *y)
 long ptable_get(struct ptable *t, const struct pkey *k,
 		bool (*reuse)(void *arg, size_t slot), void *arg, bool *fresh)
 {
-	size_t m = t->cap - 1, h = (size_t)hash(k) & m;
+	size_t m, h;
 
 	*fresh = false;
+	/* back-to-back packets of one flow: the slot of the last lookup */
+	if (same(&t->keys[t->last], k))
+		return (long)t->last;
+	m = t->cap - 1;
+	h = (size_t)hash(k) & m;
 	for (size_t i = 0; i < PTABLE_PROBE && i < t->cap; i++) {
 		size_t s = (h + i) & m;
 		if (t->keys[s].family == 0) {
@@ -97,17 +103,17 @@ long ptable_get(struct ptable *t, const struct pkey *k,
 			t->keys[s] = *k;
 			t->used++;
 			*fresh = true;
-			return (long)s;
+			return (long)(t->last = s);
 		}
 		if (same(&t->keys[s], k))
-			return (long)s;
+			return (long)(t->last = s);
 	}
 	for (size_t i = 0; reuse && i < PTABLE_PROBE && i < t->cap; i++) {
 		size_t s = (h + i) & m;
 		if (reuse(arg, s)) {
 			t->keys[s] = *k;
 			*fresh = true;
-			return (long)s;
+			return (long)(t->last = s);
 		}
 	}
 	return -1;

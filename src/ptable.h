@@ -27,6 +27,7 @@ struct pkey {
 struct ptable {
 	size_t cap;          /* power of two */
 	size_t used;
+	size_t last;         /* slot of the last lookup (a one-entry cache) */
 	struct pkey *keys;
 };
 

@@ -125,6 +125,67 @@ START_TEST(fold_both_families)
 }
 END_TEST
 
+/* ---------- the table itself ---------- */
+
+static bool always(void *arg, size_t slot)
+{
+	(void)arg;
+	(void)slot;
+	return true;
+}
+
+static struct pkey key(unsigned i)
+{
+	char s[64];
+	struct pkey k;
+	struct in6_addr a;
+
+	snprintf(s, sizeof(s), "2001:db8:%x::", i);
+	a = A6(s);
+	pkey_v6(&k, &a, 48);
+	return k;
+}
+
+START_TEST(ptable_lookup_cache_and_handover)
+{
+	struct ptable t;
+	struct pkey k0 = key(0), k1 = key(1), kx = key(100);
+	bool fresh;
+	long s0, s1, sx;
+
+	ck_assert_int_eq(ptable_init(&t, 16), 0);
+	s0 = ptable_get(&t, &k0, NULL, NULL, &fresh);
+	ck_assert(fresh);
+	s1 = ptable_get(&t, &k1, NULL, NULL, &fresh);
+	ck_assert(fresh);
+	ck_assert_int_ne(s0, s1);
+	/* alternating lookups find their own slots, not the last one */
+	ck_assert_int_eq(ptable_get(&t, &k0, NULL, NULL, &fresh), s0);
+	ck_assert(!fresh);
+	ck_assert_int_eq(ptable_get(&t, &k1, NULL, NULL, &fresh), s1);
+	ck_assert_int_eq(ptable_get(&t, &k1, NULL, NULL, &fresh), s1);
+	ck_assert_int_eq(ptable_get(&t, &k0, NULL, NULL, &fresh), s0);
+	for (unsigned i = 2; i < 16; i++) {
+		struct pkey k = key(i);
+		ck_assert_int_ge(ptable_get(&t, &k, NULL, NULL, &fresh), 0);
+	}
+	ck_assert_uint_eq(t.used, 16);
+	/* full: a newcomer gets nothing unless a slot is handed over */
+	ck_assert_int_eq(ptable_get(&t, &kx, NULL, NULL, &fresh), -1);
+	sx = ptable_get(&t, &kx, always, NULL, &fresh);
+	ck_assert_int_ge(sx, 0);
+	ck_assert(fresh);
+	/* the key that lived there is gone, though its slot was the last one used */
+	for (unsigned i = 0; i < 16; i++) {
+		struct pkey k = key(i);
+		long s = ptable_get(&t, &k, NULL, NULL, &fresh);
+		ck_assert_int_ne(s, sx);
+	}
+	ck_assert_int_eq(ptable_get(&t, &kx, NULL, NULL, &fresh), sx);
+	ptable_free(&t);
+}
+END_TEST
+
 /* ---------- usage table ---------- */
 
 struct lines {
@@ -582,6 +643,7 @@ static Suite *suite(void)
 	suite_add_tcase(s, t);
 	t = tcase_create("usage");
 	tcase_add_test(t, fold_both_families);
+	tcase_add_test(t, ptable_lookup_cache_and_handover);
 	tcase_add_test(t, usage_folds_and_reports_deltas);
 	tcase_add_test(t, usage_table_bounded_overflow_to_other);
 	tcase_add_test(t, usage_prometheus_top_n);
