@@ -54,6 +54,8 @@ struct parser {
 	unsigned line;          /* current line */
 	unsigned seen[D_COUNT]; /* line each directive was first given on, 0 = never */
 	bool in_map_file;
+	const struct conf_text *maps; /* map-file contents supplied by the caller */
+	struct conf_text *keep;       /* receives the texts read, or NULL */
 	size_t cap_maps, cap_ips, cap_routes;
 	struct warning *warn;   /* map-file lines skipped, sorted at the end */
 	size_t nwarn, cap_warn, warn_dropped;
@@ -1434,8 +1436,24 @@ static bool load_map_file(struct parser *p)
 
 	/* errors opening it name the map-file line of the config */
 	p->line = p->seen[D_MAP_FILE];
-	if (!(text = read_file(p, c->map_file, "map-file", &len)))
+	if (p->maps) {
+		len = p->maps->map_len;
+		if (!(text = malloc(len + 1)))
+			return fail_at(p, c->map_file, 0, "out of memory");
+		memcpy(text, p->maps->map ? p->maps->map : "", len);
+		text[len] = '\0';
+	} else if (!(text = read_file(p, c->map_file, "map-file", &len))) {
 		return false;
+	}
+	/* parse_text cuts the text up in place: keep an intact copy */
+	if (p->keep && !(p->keep->map = malloc(len + 1))) {
+		free(text);
+		return fail_at(p, c->map_file, 0, "out of memory");
+	}
+	if (p->keep) {
+		memcpy(p->keep->map, text, len + 1);
+		p->keep->map_len = len;
+	}
 	p->file = c->map_file;
 	p->in_map_file = true;
 	p->err = wbuf;
@@ -1502,7 +1520,10 @@ static void free_warn(struct parser *p)
 	p->nwarn = 0;
 }
 
+/* maps: the map-file's contents when the caller supplies them (conf_text),
+ * else NULL (read from disk); keep: when set, receives the map-file read. */
 static struct config *parse_all(const char *name, const char *dir, char *text, size_t len,
+				const struct conf_text *maps, struct conf_text *keep,
 				char *err, size_t errlen)
 {
 	struct parser p;
@@ -1511,6 +1532,8 @@ static struct config *parse_all(const char *name, const char *dir, char *text, s
 	if (err && errlen)
 		err[0] = '\0';
 	memset(&p, 0, sizeof(p));
+	p.maps = maps;
+	p.keep = keep;
 	p.err = err;
 	p.errlen = errlen;
 	p.dir = dir;
@@ -1532,30 +1555,81 @@ err:
 	return NULL;
 }
 
+/* The directory part of path (NULL without a slash). */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dl;
+	char *dir;
+
+	if (!slash)
+		return NULL;
+	dl = slash == path ? 1 : (size_t)(slash - path);
+	if ((dir = malloc(dl + 1))) {
+		memcpy(dir, path, dl);
+		dir[dl] = '\0';
+	}
+	return dir;
+}
+
 struct config *conf_load(const char *path, char *err, size_t errlen)
 {
-	struct parser p;
-	struct config *c;
-	char *text, *dir = NULL, *slash;
-	size_t len;
+	struct conf_text t;
+	struct config *c = conf_load_text(path, &t, err, errlen);
 
+	conf_text_free(&t);
+	return c;
+}
+
+struct config *conf_load_text(const char *path, struct conf_text *t, char *err, size_t errlen)
+{
+	struct parser p;
+	struct config *c = NULL;
+	char *dir, *copy;
+
+	memset(t, 0, sizeof(*t));
 	memset(&p, 0, sizeof(p));
 	p.err = err;
 	p.errlen = errlen;
-	if (!(text = read_file(&p, path, NULL, &len)))
+	if (!(t->text = read_file(&p, path, NULL, &t->len)))
 		return NULL;
-	slash = strrchr(path, '/');
-	if (slash) {
-		size_t dl = slash == path ? 1 : (size_t)(slash - path);
-		if ((dir = malloc(dl + 1))) {
-			memcpy(dir, path, dl);
-			dir[dl] = '\0';
-		}
-	}
-	c = parse_all(path, dir, text, len, err, errlen);
+	dir = dir_of(path);
+	/* parse_text cuts the text up in place: parse a copy */
+	if (!(copy = malloc(t->len + 1)))
+		fail_at(&p, path, 0, "out of memory");
+	else
+		c = parse_all(path, dir, memcpy(copy, t->text, t->len + 1), t->len, NULL, t, err,
+			      errlen);
+	free(copy);
 	free(dir);
-	free(text);
+	if (!c)
+		conf_text_free(t);
 	return c;
+}
+
+struct config *conf_parse_text(const struct conf_text *t, const char *path, char *err,
+			       size_t errlen)
+{
+	char *dir = dir_of(path), *copy = malloc(t->len + 1);
+	struct config *c = NULL;
+
+	if (!copy) {
+		snprintf(err, errlen, "%s: out of memory", path);
+	} else {
+		memcpy(copy, t->text ? t->text : "", t->len);
+		copy[t->len] = '\0';
+		c = parse_all(path, dir, copy, t->len, t, NULL, err, errlen);
+	}
+	free(copy);
+	free(dir);
+	return c;
+}
+
+void conf_text_free(struct conf_text *t)
+{
+	free(t->text);
+	free(t->map);
+	memset(t, 0, sizeof(*t));
 }
 
 struct config *conf_parse_string(const char *text, const char *name, char *err, size_t errlen)
@@ -1568,7 +1642,7 @@ struct config *conf_parse_string(const char *text, const char *name, char *err, 
 			snprintf(err, errlen, "%s: out of memory", name);
 		return NULL;
 	}
-	c = parse_all(name, NULL, copy, strlen(copy), err, errlen);
+	c = parse_all(name, NULL, copy, strlen(copy), NULL, NULL, err, errlen);
 	free(copy);
 	return c;
 }

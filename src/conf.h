@@ -130,6 +130,24 @@ struct config *conf_load(const char *path, char *err, size_t errlen);
 struct config *conf_parse_string(const char *text, const char *name,
 				 char *err, size_t errlen);
 
+/* A configuration as text: the file and its map-file (map NULL without
+ * one). A privileged process reads and validates both; a jailed one parses
+ * the same text without touching the disk (privilege separation, tayga(8)). */
+struct conf_text {
+	char *text;
+	size_t len;
+	char *map;
+	size_t map_len;
+};
+/* conf_load() that also returns the text it parsed (free with
+ * conf_text_free; zeroed on failure). */
+struct config *conf_load_text(const char *path, struct conf_text *t, char *err, size_t errlen);
+/* Parse t as if read from path (relative paths resolve as for conf_load);
+ * the map-file's contents are t->map, never read from disk. */
+struct config *conf_parse_text(const struct conf_text *t, const char *path, char *err,
+			       size_t errlen);
+void conf_text_free(struct conf_text *t);
+
 void conf_free(struct config *c);
 
 #endif

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -30,6 +31,8 @@
 #include "map.h"
 #include "meter.h"
 #include "pool.h"
+#include "privsep.h"
+#include "sandbox.h"
 #include "stats.h"
 #include "tun.h"
 #include "xlat.h"
@@ -74,6 +77,9 @@ struct daemon {
 	struct xlat_ctx ctx;
 	uint8_t *scratch;
 	bool chrooted;
+	int ps_sock;                 /* privilege separation: to the parent; -1 without */
+	uid_t run_uid;               /* -u / -g: the runtime user and group, else -1 */
+	gid_t run_gid;
 	time_t last_stats;
 	time_t last_usage;           /* last usage-interval report */
 	uint64_t last_save_ms;
@@ -292,16 +298,26 @@ static void log_conf_warnings(const struct config *c)
 		log_warn("%s", c->warnings[i]);
 }
 
-static void reload(struct daemon *d)
+/* Would the running offload / io-uring mode differ under c? Only then is
+ * a changed setting worth a warning (auto keeps whatever the kernel gave). */
+static bool mode_differs(enum tristate want, enum tristate was, bool running)
+{
+	if (want == MODE_ON)
+		return !running;
+	if (want == MODE_OFF)
+		return running;
+	return !running && was == MODE_OFF;
+}
+
+/* Swap in configuration c (validated, same parser as at start). With
+ * privilege separation the parent applied the interface settings. */
+static void reload_apply(struct daemon *d, struct config *c)
 {
 	char err[1024];
-	struct config *c;
 	struct state ns;
 
-	log_info("SIGHUP: reloading %s", d->conf_path);
-	c = conf_load(d->conf_path, err, sizeof(err));
-	if (!c || !conf_check_paths(c, CONF_PATHS_RELOAD | (d->chrooted ? CONF_PATHS_IN_JAIL : 0),
-				    err, sizeof(err))) {
+	if (!conf_check_paths(c, CONF_PATHS_RELOAD | (d->chrooted ? CONF_PATHS_IN_JAIL : 0), err,
+			      sizeof(err))) {
 		log_err("reload failed, keeping the running configuration: %s", err);
 		conf_free(c);
 		return;
@@ -313,8 +329,12 @@ static void reload(struct daemon *d)
 		conf_free(c);
 		return;
 	}
-	if (c->offload != d->st.conf->offload || c->io_uring != d->st.conf->io_uring)
+	if (mode_differs(c->offload, d->st.conf->offload, d->tun.offload) ||
+	    mode_differs(c->io_uring, d->st.conf->io_uring, d->tun.batched))
 		log_warn("reload: offload and io-uring changes take effect at the next restart");
+	if (d->ps_sock < 0 && conf_iface_changed(d->st.conf, c) &&
+	    tun_configure(d->tun.name, c, err, sizeof(err)) != 0)
+		log_warn("reload: %s", err);
 	if (state_build(&ns, c, d->chrooted, err, sizeof(err)) != 0) {
 		log_err("reload failed, keeping the running configuration: %s", err);
 		state_free(&ns);
@@ -323,14 +343,56 @@ static void reload(struct daemon *d)
 	/* keep live dynamic mappings that are still valid in the new pool */
 	pool_migrate(ns.pool, d->st.pool);
 	meter_migrate(ns.meter, d->st.meter);
-	if (tun_configure(d->tun.name, c, err, sizeof(err)) != 0)
-		log_warn("reload: %s", err);
 	tun_refresh_mtu(&d->tun);
 	state_free(&d->st);
 	d->st = ns;
 	apply_state(d);
 	log_info("reloaded %s (%zu maps, %zu dynamic mappings kept)", d->conf_path,
 		 c->nmaps, pool_count(d->st.pool));
+}
+
+/* SIGHUP. With privilege separation the parent reads the configuration:
+ * ask it to. */
+static void reload(struct daemon *d)
+{
+	char err[1024];
+	struct config *c;
+	char req = PRIVSEP_REQ_RELOAD;
+
+	if (d->ps_sock >= 0) {
+		if (write(d->ps_sock, &req, 1) != 1)
+			log_err("reload: cannot reach the privileged process: %s", strerror(errno));
+		return;
+	}
+	log_info("SIGHUP: reloading %s", d->conf_path);
+	c = conf_load(d->conf_path, err, sizeof(err));
+	if (!c) {
+		log_err("reload failed, keeping the running configuration: %s", err);
+		return;
+	}
+	reload_apply(d, c);
+}
+
+/* A configuration from the privileged parent. Returns false when the
+ * parent is gone (time to exit). */
+static bool reload_from_parent(struct daemon *d)
+{
+	char err[1024];
+	struct conf_text t;
+	struct config *c;
+
+	if (privsep_recv_conf(d->ps_sock, &t) != 0) {
+		log_err("the privileged process is gone (%s); exiting",
+			errno == EPIPE ? "connection closed" : strerror(errno));
+		return false;
+	}
+	c = conf_parse_text(&t, d->conf_path, err, sizeof(err));
+	conf_text_free(&t);
+	if (!c)
+		log_err("reload failed, keeping the running configuration: %s", err);
+	else
+		reload_apply(d, c);
+	return true;
 }
 
 /* A failed write loses the packet: count it (drops reason "write") and say
@@ -504,13 +566,14 @@ static void housekeeping(struct daemon *d)
  * when the tun device went away under us. */
 static int run(struct daemon *d)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = d->tun.fd, .events = POLLIN },
 		{ .fd = sig_pipe[0], .events = POLLIN },
+		{ .fd = d->ps_sock, .events = POLLIN },
 	};
 
 	for (;;) {
-		int n = poll(pfd, 2, 1000);
+		int n = poll(pfd, 3, 1000);
 
 		if (n < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
@@ -526,6 +589,8 @@ static int run(struct daemon *d)
 		if (n > 0 && (pfd[0].revents & POLLIN))
 			drain(d);
 		if (n > 0 && (pfd[1].revents & POLLIN) && handle_signals(d))
+			return 0;
+		if (n > 0 && (pfd[2].revents & (POLLIN | POLLHUP)) && !reload_from_parent(d))
 			return 0;
 		housekeeping(d);
 	}
@@ -558,9 +623,11 @@ static int oneshot(const struct daemon *d, const struct config *c)
 }
 
 /* -u / -g / -r make sense with this config and name known accounts. */
-static int check_identity(const struct daemon *d, const struct config *c, struct passwd **pw,
+static int check_identity(struct daemon *d, const struct config *c, struct passwd **pw,
 			  struct group **gr)
 {
+	char err[1024];
+
 	if (d->o.user && !(*pw = getpwnam(d->o.user))) {
 		fprintf(stderr, "tayga: unknown user %s\n", d->o.user);
 		return -1;
@@ -571,6 +638,12 @@ static int check_identity(const struct daemon *d, const struct config *c, struct
 	}
 	if (d->o.chroot && !c->data_dir) {
 		fprintf(stderr, "tayga: --chroot needs data-dir in %s\n", d->conf_path);
+		return -1;
+	}
+	d->run_uid = *pw ? (*pw)->pw_uid : (uid_t)-1;
+	d->run_gid = *gr ? (*gr)->gr_gid : *pw ? (*pw)->pw_gid : (gid_t)-1;
+	if (privsep_check_paths(d->conf_path, c, d->run_uid, d->run_gid, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tayga: %s\n", err);
 		return -1;
 	}
 	if (c->have_pool && !c->data_dir)
@@ -614,6 +687,7 @@ static void setup_signals(int ready_fd)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);  /* only the privileged parent has a child */
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -629,13 +703,6 @@ static void open_everything(struct daemon *d, struct config *c, int ready_fd)
 	}
 	if (state_build(&d->st, c, false, err, sizeof(err)) != 0)
 		startup_failed(ready_fd, err);
-	if (d->st.pool && d->st.dynmap[0]) {
-		long n = pool_load(d->st.pool, d->st.dynmap, time(NULL), report_dynmap, NULL);
-		if (n < 0)
-			log_warn("cannot read %s: %s", d->st.dynmap, strerror(errno));
-		else if (n > 0)
-			log_info("loaded %ld dynamic mappings from %s", n, d->st.dynmap);
-	}
 	if (tun_open(&d->tun, c, &d->stats, err, sizeof(err)) != 0 ||
 	    tun_configure(d->tun.name, c, err, sizeof(err)) != 0)
 		startup_failed(ready_fd, err);
@@ -646,6 +713,64 @@ static void open_everything(struct daemon *d, struct config *c, int ready_fd)
 		snprintf(err, sizeof(err), "tayga: pidfile %s: %s", d->o.pidfile, strerror(errno));
 		startup_failed(ready_fd, err);
 	}
+}
+
+/* dynamic.map: read only after the privilege drop, as the runtime user
+ * (it lives in the one directory that user may write). */
+static void load_dynmap(struct daemon *d)
+{
+	long n;
+
+	if (!d->st.pool || !d->st.dynmap[0])
+		return;
+	n = pool_load(d->st.pool, d->st.dynmap, time(NULL), report_dynmap, NULL);
+	if (n < 0)
+		log_warn("cannot read %s: %s", d->st.dynmap, strerror(errno));
+	else if (n > 0)
+		log_info("loaded %ld dynamic mappings from %s", n, d->st.dynmap);
+}
+
+/* -u / -g / -r: split in two (privsep.h). The parent stays here, runs the
+ * privileged monitor and exits with the translator's status; the child
+ * returns with d->ps_sock. */
+static void separate(struct daemon *d, int ready_fd)
+{
+	struct privsep ps;
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0 || (pid = fork()) < 0)
+		startup_failed(ready_fd, "tayga: privilege separation: cannot fork");
+	if (pid == 0) {
+		close(sv[0]);
+		signal(SIGCHLD, SIG_DFL);
+		d->ps_sock = sv[1];
+		return;
+	}
+	close(sv[1]);
+	/* the translator owns the tun, dynamic.map and the start-up report */
+	tun_close(&d->tun);
+	memset(&ps, 0, sizeof(ps));
+	ps.conf = d->st.conf;
+	d->st.conf = NULL;
+	state_free(&d->st);
+	if (ready_fd >= 0) {
+		close(ready_fd);
+		detach_stdio();
+	}
+	/* what a reload still needs: netlink, reading root's files, signals */
+	if (sandbox_limit(SB_CAP_BIT(SB_CAP_NET_ADMIN) | SB_CAP_BIT(SB_CAP_DAC_OVERRIDE) |
+			  SB_CAP_BIT(SB_CAP_DAC_READ_SEARCH) | SB_CAP_BIT(SB_CAP_KILL)) != 0)
+		log_warn("cannot limit capabilities: %s", strerror(errno));
+	ps.conf_path = d->conf_path;
+	ps.pidfile = d->o.pidfile;
+	ps.uid = d->run_uid;
+	ps.gid = d->run_gid;
+	ps.sig_fd = sig_pipe[0];
+	ps.sock = sv[0];
+	ps.child = pid;
+	ps.chroot = d->o.chroot;
+	exit(privsep_monitor(&ps));
 }
 
 /* -u / -g / -r: hand data-dir to the runtime user (it writes dynamic.map
@@ -668,12 +793,27 @@ static void drop_privileges(struct daemon *d, const struct passwd *pw, const str
 		d->chrooted = true;
 		snprintf(d->st.dynmap, sizeof(d->st.dynmap), "/dynamic.map");
 	}
+	/* nothing this process could ever run may regain a capability */
+	if (sandbox_limit(0) != 0)
+		log_warn("cannot clear the capability bounding set: %s", strerror(errno));
 	if ((gr && setgid(gr->gr_gid) != 0) || (pw && !gr && setgid(pw->pw_gid) != 0) ||
 	    ((pw || gr) && setgroups(0, NULL) != 0 && errno != EPERM) ||
-	    (pw && setuid(pw->pw_uid) != 0)) {
+	    (pw && setuid(pw->pw_uid) != 0) || sandbox_drop_caps() != 0) {
 		snprintf(err, sizeof(err), "tayga: dropping privileges: %s", strerror(errno));
 		startup_failed(ready_fd, err);
 	}
+	/* the parent's end closing is noticed in the loop; a parent killed
+	 * outright sends us SIGTERM (set after setuid, which clears it) */
+	sandbox_parent_death_signal(SIGTERM);
+}
+
+/* Without -u / -g / -r the daemon stays root: keep only what a reload
+ * needs (tun-ip / tun-route, reading the configuration). */
+static void limit_root(void)
+{
+	if (sandbox_limit(SB_CAP_BIT(SB_CAP_NET_ADMIN) | SB_CAP_BIT(SB_CAP_DAC_OVERRIDE) |
+			  SB_CAP_BIT(SB_CAP_DAC_READ_SEARCH)) != 0)
+		log_warn("cannot limit capabilities: %s", strerror(errno));
 }
 
 /* Wire the translator to the running state and the tun. */
@@ -714,8 +854,11 @@ static void report_started(struct daemon *d, int ready_fd)
 static void shutdown_daemon(struct daemon *d)
 {
 	save_pool(d);
-	if (d->o.pidfile && !d->chrooted)
+	/* with privilege separation the parent removes it */
+	if (d->o.pidfile && d->ps_sock < 0)
 		unlink(d->o.pidfile);
+	if (d->ps_sock >= 0)
+		close(d->ps_sock);
 	tun_close(&d->tun);
 	state_free(&d->st);
 	free(d->scratch);
@@ -732,6 +875,8 @@ int main(int argc, char **argv)
 	struct group *gr = NULL;
 	int ready_fd = -1, status;
 
+	sandbox_close_fds();
+	d->ps_sock = -1;
 	if (parse_args(argc, argv, &d->o) != 0)
 		return 1;
 	log_init(d->o.log_set ? d->o.log : LOG_TO_STDERR, d->o.debug);
@@ -758,7 +903,13 @@ int main(int argc, char **argv)
 	}
 	setup_signals(ready_fd);
 	open_everything(d, c, ready_fd);
-	drop_privileges(d, pw, gr, ready_fd);
+	if (pw || gr || d->o.chroot) {
+		separate(d, ready_fd);
+		drop_privileges(d, pw, gr, ready_fd);
+	} else {
+		limit_root();
+	}
+	load_dynmap(d);
 	init_translator(d, ready_fd);
 	report_started(d, ready_fd);
 	status = run(d);

@@ -111,6 +111,21 @@ reload 1
 check "a good config after bad ones is applied (.23)" ping_ok "$NS_SERVER" 192.168.254.23
 check "the replaced map is gone (.21)" unreachable "$NS_SERVER" 192.168.254.21
 
+# offload / io-uring need a restart: warn only when the setting would
+# change the running mode (issue 14.9), e.g. 'offload on' while the vnet
+# header is in use already, or 'auto' after 'auto', changes nothing
+if grep -q '^offload: vnet header' "$NETNS_WORKDIR/tayga.log"; then
+	L0=$(wc -l < "$NETNS_WORKDIR/tayga.log")
+	t_conf "map-file $MAPFILE" "map 192.168.254.23 2001:db8:1::21" "offload on"
+	reload 1
+	check_not "offload on while offload runs: no restart warning" \
+		eval "tail -n +$((L0 + 1)) '$NETNS_WORKDIR/tayga.log' | grep -q 'take effect at the next restart'"
+	t_conf "map-file $MAPFILE" "map 192.168.254.23 2001:db8:1::21" "offload off"
+	reload 1
+	check "offload off while offload runs: restart warning" \
+		eval "tail -n +$((L0 + 1)) '$NETNS_WORKDIR/tayga.log' | grep -q 'take effect at the next restart'"
+fi
+
 kill -TERM "$TAYGA_PID"
 expect_exit "$TAYGA_PID" 0 "SIGTERM after reloads"
 

@@ -1,0 +1,41 @@
+/* sandbox.h - what a process gives up once it no longer needs it. */
+#ifndef TAYGA_SANDBOX_H
+#define TAYGA_SANDBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Close every file descriptor above 2: whatever the caller left open
+ * (a shell's fd 10, a service manager's sockets) must not follow the
+ * daemon into the jail. Call first thing. */
+void sandbox_close_fds(void);
+
+/* Capability numbers (linux/capability.h) a process may keep. */
+#define SB_CAP_CHOWN 0
+#define SB_CAP_DAC_OVERRIDE 1
+#define SB_CAP_DAC_READ_SEARCH 2
+#define SB_CAP_KILL 5
+#define SB_CAP_NET_ADMIN 12
+#define SB_CAP_BIT(c) ((uint64_t)1 << (c))
+
+/* Set NoNewPrivs and remove every capability not in `keep` (a mask of
+ * SB_CAP_BIT) from the bounding set (needs CAP_SETPCAP; then nothing this
+ * process runs can gain them back). Linux only; elsewhere a no-op. Returns
+ * 0, or -1 with errno. */
+int sandbox_limit(uint64_t keep);
+
+/* Clear the effective, permitted and inheritable capability sets (a root
+ * process in a jail keeps none). Linux only. 0 or -1. */
+int sandbox_drop_caps(void);
+
+/* Deliver sig when the parent process exits (Linux; elsewhere a no-op). */
+void sandbox_parent_death_signal(int sig);
+
+/* Whether path, or a directory on the way to it, can be changed by uid/gid
+ * (owned by it, or writable by it or by everybody, a sticky directory
+ * only when it owns the next entry). Writes the first such component into
+ * why (whylen bytes). For a uid/gid of -1 the check is skipped. */
+bool sandbox_path_writable_by(const char *path, uid_t uid, gid_t gid, char *why, size_t whylen);
+
+#endif
