@@ -5,7 +5,8 @@
 #   daemon forks, sets up its tun with tun-up/tun-route, writes the pid
 #   file), status, a second start, reload after a configuration change
 #   (a new static map starts working), reload of a broken configuration
-#   (refused with file:line, the daemon keeps running), restart, stop, and a
+#   (refused with file:line, the daemon keeps running), restart, stop, a
+#   stale pid file naming an unrelated process (never signalled), and a
 #   start with a broken configuration (nothing runs);
 #   tayga.service and tayga@.service: systemd-analyze verify, no warnings;
 #   tayga.openrc and tayga.rc: sh -n (no OpenRC or FreeBSD here).
@@ -76,6 +77,26 @@ check "stop: the daemon is gone" wait_until 5 eval '! kill -0 "$P2" 2>/dev/null'
 check_not "stop: pid file removed" test -e "$PIDF"
 initd status >/dev/null 2>&1; rc=$?
 if [ $rc = 3 ]; then t_pass "status: not running (exit 3, LSB)"; else t_fail "status after stop: exit $rc, want 3"; fi
+
+# --- a stale pid file naming another live process (issue 14.4) -----------------------------
+# after a crash the pid may be reused: the script must not signal that
+# process (SIGHUP or SIGTERM would kill this sleep) nor take it for tayga
+sleep 60 & SLEEPER=$!
+netns_track_pid "$SLEEPER"
+echo "$SLEEPER" >"$PIDF"
+initd status >/dev/null 2>&1; rc=$?
+if [ $rc = 1 ]; then t_pass "stale pid file: status says not running (exit 1)"; else t_fail "stale pid file: status exit $rc, want 1"; fi
+initd reload >/dev/null 2>&1
+check "stale pid file: reload leaves the unrelated process alone" kill -0 "$SLEEPER"
+initd stop >/dev/null 2>&1
+check "stale pid file: stop leaves the unrelated process alone" kill -0 "$SLEEPER"
+echo "$SLEEPER" >"$PIDF"
+check "stale pid file: start starts tayga" eval 'initd start >/dev/null && [ "$(daemon_pid)" != "$SLEEPER" ] && kill -0 "$(daemon_pid)"'
+P3=$(daemon_pid)
+[ -n "$P3" ] && netns_track_pid "$P3"
+check "... and stop stops it" eval 'initd stop >/dev/null && wait_until 5 eval "! kill -0 $P3 2>/dev/null"'
+check "... while the unrelated process lives on" kill -0 "$SLEEPER"
+kill "$SLEEPER" 2>/dev/null; wait "$SLEEPER" 2>/dev/null
 
 # --- a broken configuration does not start ----------------------------------------------
 echo "prefix not-an-address" >>"$T_CONF"
