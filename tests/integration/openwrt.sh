@@ -9,8 +9,8 @@
 #   setup: tayga.conf written from the options, tun tayga-<cfg> created with
 #   --mktun, MTU, addresses and routes (pool, prefix, maps) in place, the
 #   daemon running with -n -p; traffic both ways (dynamic pool, static map);
-#   teardown: daemon and tun gone; missing required options and a bad value
-#   are reported with netifd's error codes and nothing runs.
+#   teardown: daemon and tun gone; missing required options, a bad value and
+#   an impossible MTU are reported with netifd's error codes and nothing runs.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 TUN_DEV=tayga-wan64
 . "$(dirname "$0")/lib.sh"
@@ -117,6 +117,12 @@ netifd setup wan64 UCI_ipv4_addr="$TAYGA_V4" UCI_prefix="$PREFIX6" UCI_dynamic_p
 check "a bad dynamic_pool: TAYGA_FAILED with file:line, nothing runs" eval \
 	'grep -q "notify_error wan64 TAYGA_FAILED" "$W/netifd.events" &&
 	 grep -q "tayga-wan64.conf:[0-9]*:" "$W/bad.out" && [ ! -e "$W/netifd.pid" ] &&
+	 ! nsxlat ip link show "$TUN_DEV" >/dev/null 2>&1'
+
+: >"$W/netifd.events"
+netifd setup wan64 UCI_ipv4_addr="$TAYGA_V4" UCI_prefix="$PREFIX6" UCI_mtu=70000 >/dev/null 2>&1
+check "mtu 70000 (over the tun's maximum): INVALID_MTU, no tun left, nothing runs" eval \
+	'grep -q "notify_error wan64 INVALID_MTU" "$W/netifd.events" && [ ! -e "$W/netifd.pid" ] &&
 	 ! nsxlat ip link show "$TUN_DEV" >/dev/null 2>&1'
 
 t_finish

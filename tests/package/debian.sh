@@ -183,6 +183,9 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 fi
 
 # ---- 4. the new init script, Debian's variables, traffic ----------------------------------
+# the administrator also asks for addresses on the tun
+sed -i -e 's|^IPV4_TUN_ADDR=.*|IPV4_TUN_ADDR="192.168.253.1/32"|' \
+	-e 's|^IPV6_TUN_ADDR=.*|IPV6_TUN_ADDR="2001:db8:ff::2/128"|' /etc/default/tayga
 check "init.d start" initd start
 PID=$(cat /run/tayga.pid 2>/dev/null)
 [ -n "$PID" ] && netns_track_pid "$PID"
@@ -193,6 +196,9 @@ check "CONFIGURE_IFACE: $TUN_DEV up with routes to the prefix and the pool" eval
 	'nsxlat ip link show "$TUN_DEV" | grep -q ",UP" &&
 	 nsxlat ip -6 route show "$PREFIX6" | grep -q "dev $TUN_DEV" &&
 	 nsxlat ip -4 route show "$POOL4" | grep -q "dev $TUN_DEV"'
+check "IPV4_TUN_ADDR and IPV6_TUN_ADDR are on $TUN_DEV" eval \
+	'nsxlat ip -4 addr show dev "$TUN_DEV" | grep -q "inet 192.168.253.1/32" &&
+	 nsxlat ip -6 addr show dev "$TUN_DEV" | grep -q "inet6 2001:db8:ff::2/128"'
 check "CONFIGURE_NAT44: the pool is masqueraded" \
 	nsxlat iptables -t nat -C POSTROUTING -s "$POOL4" -j MASQUERADE
 check "ping $CLIENT6_DYN -> $SERVER6 through the new daemon" \

@@ -75,7 +75,13 @@ proto_tayga_setup() {
 		proto_block_restart "$cfg"
 		return
 	fi
-	[ -n "$mtu" ] && ip link set dev "$link" mtu "$mtu"
+	# through sysfs: no dependency on a full ip(8)
+	if [ -n "$mtu" ] && ! echo "$mtu" >"/sys/class/net/$link/mtu"; then
+		proto_notify_error "$cfg" "INVALID_MTU"
+		proto_block_restart "$cfg"
+		tayga --rmtun -c "$conf" >/dev/null 2>&1
+		return
+	fi
 
 	proto_init_update "$link" 1
 	[ -n "$ipaddr" ] && proto_add_ipv4_address "$ipaddr" 32
