@@ -68,6 +68,8 @@ check "pidfile holds the parent" test "$(cat "$PIDF")" = "$R"
 check "static map translated" ping_ok "$NS_SERVER" 192.168.254.20
 check "dynamic client translated" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6_DYN"
 check "dynamic.map written inside the jail" wait_until 5 test -s "$DMAP"
+# the tun (and its io_uring) was opened by the parent before the split
+check_not "the translator reads the tun without falling back" grep -q 'read failed' "$LOG"
 A=$(v4_of "$CLIENT6_DYN")
 check "dynamic.map holds the client ($A)" test -n "$A"
 
