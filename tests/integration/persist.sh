@@ -101,9 +101,11 @@ for i in 1 2 3 4 5 6; do
 		--rate 2000 --seed "$i" --src-net "2001:db8:1:$i::/64" >/dev/null 2>&1 &
 	SP=$!
 	# the first new mapping is written at once: wait for it (the spray has
-	# started), then kill at varied moments, the last one late enough for
-	# several batched writes to have run
-	[ $i = 1 ] && wait_until 10 test -e "$DMAP"
+	# started; on a loaded machine python takes seconds to get going), then
+	# kill at varied moments, the last one late enough for several batched
+	# writes to have run
+	N0=$(grep -vc '^#' "$DMAP" 2>/dev/null)
+	wait_until 20 eval "[ \$(grep -vc '^#' '$DMAP' 2>/dev/null || echo 0) -gt ${N0:-0} ]"
 	if [ $i -lt 6 ]; then sleep "0.$((2 + i))"; else sleep 2.5; fi
 	kill -KILL "$TAYGA_PID"; wait "$TAYGA_PID" 2>/dev/null
 	wait "$SP" 2>/dev/null
