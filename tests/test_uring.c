@@ -168,6 +168,9 @@ static Suite *uring_suite(void)
 {
 	Suite *s = suite_create("uring");
 	TCase *t = tcase_create("reads");
+	/* a loaded CI machine can take seconds for the batch tests (the 4 s
+	 * default timed out at load 10 on 2 CPUs) */
+	tcase_set_timeout(t, 60);
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, three_waiting_of_eight);
 	tcase_add_test(t, nothing_waiting);
