@@ -129,12 +129,9 @@ static enum xlat_step limits(struct xlat_ctx *x, struct xlat_pkt *xp)
 			return xlat_drop(xp, DROP_OFFLOAD);
 		if (!xp->icmp_err && xp->l4[0] != ICMP_ECHO && xp->l4[0] != ICMP_ECHOREPLY)
 			return xlat_drop(xp, DROP_ICMP_TYPE);
-	} else if (xp->first && xp->proto == IPPROTO_TCP) {
-		if (xp->l4len < 20)
-			return xlat_drop(xp, DROP_TRUNCATED);
+	} else if (xlat_l4_short(xp)) {
+		return xlat_drop(xp, DROP_TRUNCATED);
 	} else if (xp->first && xp->proto == IPPROTO_UDP) {
-		if (xp->l4len < 8)
-			return xlat_drop(xp, DROP_TRUNCATED);
 		/* RFC 7915 4.5: IPv6 requires a UDP checksum */
 		if (get16(xp->l4 + 6) == 0 && !xp->seed &&
 		    (c->udp_cksum_mode == UDP_CKSUM_DROP ||

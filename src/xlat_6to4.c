@@ -103,12 +103,9 @@ static enum xlat_step limits(struct xlat_ctx *x, struct xlat_pkt *xp)
 			return xlat_drop(xp, DROP_OFFLOAD);
 		if (!xp->icmp_err && xp->l4[0] != ICMP6_ECHO_REQUEST && xp->l4[0] != ICMP6_ECHO_REPLY)
 			return xlat_drop(xp, DROP_ICMP_TYPE); /* MLD, ND, unknown */
-	} else if (xp->first && xp->proto == IPPROTO_TCP) {
-		if (xp->l4len < 20)
-			return xlat_drop(xp, DROP_TRUNCATED);
+	} else if (xlat_l4_short(xp)) {
+		return xlat_drop(xp, DROP_TRUNCATED);
 	} else if (xp->first && xp->proto == IPPROTO_UDP) {
-		if (xp->l4len < 8)
-			return xlat_drop(xp, DROP_TRUNCATED);
 		return udp_zero(x, xp);
 	}
 	return XS_EMIT;

@@ -178,6 +178,13 @@ static inline bool xlat_offload_ok(const struct xlat_pkt *xp)
 		return false;
 	return !xp->seed || o->csum_start == xp->l4off;
 }
+/* A first fragment (or whole packet) too short for its TCP / UDP header. */
+static inline bool xlat_l4_short(const struct xlat_pkt *xp)
+{
+	return xp->first && ((xp->proto == IPPROTO_TCP && xp->l4len < 20) ||
+			     (xp->proto == IPPROTO_UDP && xp->l4len < 8));
+}
+
 /* true for a protocol number that means something else on the other side
  * (v6: the packet is IPv6). */
 static inline bool xlat_proto_conflicts(uint8_t proto, bool v6)
