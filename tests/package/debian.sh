@@ -30,6 +30,7 @@ export DEBIAN_FRONTEND=noninteractive
 POLICY=/usr/sbin/policy-rc.d
 CONFS=(/etc/tayga.conf /etc/default/tayga /etc/init.d/tayga)
 SPOOL=/var/spool/tayga
+DIR_MODES=(/etc /etc/default /etc/init.d /var /var/spool /usr/sbin /usr/libexec)
 DMAP_FILE=$SPOOL/dynamic.map
 PKG_WORK=""
 
@@ -41,6 +42,10 @@ if [ -r /run/tayga.pid ] && kill -0 "$(cat /run/tayga.pid)" 2>/dev/null; then
 	t_skip "$T_NAME: a tayga runs on this host (/run/tayga.pid); not touching its package"
 fi
 
+# one package test at a time: two would undo each other's dpkg state
+exec 9>/run/tayga-package-test.lock
+flock -n 9 || t_skip "$T_NAME: another package test is running"
+
 pkg_version() { dpkg-query -W -f='${Status} ${Version}' tayga 2>/dev/null | sed -n 's/^install ok installed //p'; }
 
 # ---- remember the machine's state; put it back on exit ----------------------------
@@ -48,6 +53,9 @@ save_state() {
 	PKG_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tayga-pkg.XXXXXX") || t_error "mktemp"
 	ORIG_VERSION=$(pkg_version)
 	ORIG_SPOOL=no; [ -e "$SPOOL" ] && ORIG_SPOOL=yes
+	ORIG_USER=no; id tayga >/dev/null 2>&1 && ORIG_USER=yes
+	# the directories packages and this test write into keep their modes
+	ORIG_MODES=$(stat -c '%a %n' "${DIR_MODES[@]}")
 	if [ -n "$ORIG_VERSION" ]; then
 		local f keep=()
 		for f in "${CONFS[@]}" "$SPOOL"; do [ -e "$f" ] && keep+=("${f#/}"); done
@@ -64,9 +72,19 @@ restore_state() {
 	if [ -n "$(pkg_version)" ]; then apt-get purge -y -q tayga >/dev/null 2>&1; fi
 	# TAYGA 0.9.2 creates data-dir itself and its purge leaves it
 	[ "$ORIG_SPOOL" = no ] && rm -rf "$SPOOL"
+	# the package keeps its system user after a purge (Debian's custom)
+	if [ "$ORIG_USER" = no ] && id tayga >/dev/null 2>&1; then
+		deluser --system --quiet tayga >/dev/null 2>&1
+		delgroup --system --quiet tayga >/dev/null 2>&1
+	fi
 	if [ -n "$ORIG_VERSION" ]; then
 		apt_install "tayga=$ORIG_VERSION" >/dev/null 2>&1 || echo "WARNING: could not reinstall tayga $ORIG_VERSION" >&2
 		[ -f "$PKG_WORK/saved.tar" ] && tar -C / -xpf "$PKG_WORK/saved.tar"
+	fi
+	if [ "$(stat -c '%a %n' "${DIR_MODES[@]}")" != "$ORIG_MODES" ]; then
+		echo "WARNING: directory modes changed, putting them back:" >&2
+		stat -c '%a %n' "${DIR_MODES[@]}" >&2
+		printf '%s\n' "$ORIG_MODES" | while read -r m d; do chmod "$m" "$d"; done
 	fi
 	if [ -e "$PKG_WORK/policy-rc.d.orig" ]; then cp -a "$PKG_WORK/policy-rc.d.orig" "$POLICY"; else rm -f "$POLICY"; fi
 	rm -rf "$PKG_WORK"
@@ -175,6 +193,11 @@ check "/etc/init.d/tayga is the new script (reload is SIGHUP)" grep -q 'kill -HU
 check "/etc/default/tayga still sets CONFIGURE_IFACE and CONFIGURE_NAT44" eval \
 	'. /etc/default/tayga && [ "$CONFIGURE_IFACE" = yes ] && [ "$CONFIGURE_NAT44" = yes ]'
 check "the new daemon reads /etc/tayga.conf by default" /usr/sbin/tayga --check-config
+check "system user tayga exists" id tayga
+check "user tayga owns $SPOOL and TAYGA's dynamic.map (the unit runs the daemon as tayga)" eval \
+	'stat -c "%U:%G %n" "$SPOOL" "$DMAP_FILE"; [ "$(stat -c %U:%G "$SPOOL" "$DMAP_FILE" | sort -u)" = tayga:tayga ]'
+check "user tayga can replace dynamic.map" \
+	su -s /bin/sh tayga -c "id; ls -ld $SPOOL $DMAP_FILE; test -w $SPOOL && test -r $DMAP_FILE"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	# the tree's unit with the Debian drop-in (verify reads drop-ins too and
 	# checks that every Exec* command, tayga-iface included, is there)
