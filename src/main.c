@@ -532,6 +532,7 @@ static bool handle_signals(struct daemon *d)
 			log_stats(d);
 			meter_report(d->st.meter, log_line, NULL);
 			break;
+		case SIGCHLD: break; /* handled for the privileged parent only */
 		default:
 			log_info("signal %d: exiting", sigs[i]);
 			stop = true;

@@ -87,6 +87,8 @@ for fd in 10 251; do
 	check_not "root daemon: inherited fd $fd closed" test -e "/proc/$P/fd/$fd"
 done
 check "root daemon translates" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6"
+kill -CHLD "$P"; sleep 0.5
+check "root daemon: a stray SIGCHLD is ignored" kill -0 "$P"
 stop_daemon
 
 if command -v systemd-analyze >/dev/null 2>&1; then
