@@ -435,7 +435,7 @@ static int write_pidfile(const char *path)
 static int daemonize(int *ready_fd, int *status)
 {
 	int p[2];
-	pid_t pid;
+	pid_t pid = -1;
 
 	if (pipe(p) < 0)
 		return -1;
@@ -466,7 +466,7 @@ static int daemonize(int *ready_fd, int *status)
 	return 0;
 }
 
-static void startup_failed(int ready_fd, const char *msg)
+__attribute__((noreturn)) static void startup_failed(int ready_fd, const char *msg)
 {
 	if (ready_fd >= 0) {
 		char b[1100];
@@ -738,7 +738,7 @@ static void separate(struct daemon *d, int ready_fd)
 {
 	struct privsep ps;
 	int sv[2];
-	pid_t pid;
+	pid_t pid = -1;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0 || (pid = fork()) < 0)
 		startup_failed(ready_fd, "tayga: privilege separation: cannot fork");
