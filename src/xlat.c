@@ -94,8 +94,10 @@ static inline enum xlat_verdict finish(struct xlat_ctx *x, struct xlat_pkt *xp, 
 	case XS_DROP:
 	default:
 		/* a hairpinned packet is no longer what its sender sent: no
-		 * ICMPv4 error about its intermediate form */
-		if (xp->err.set && !xp->hairpin && !xp->gso && xlat_csum_complete(xp))
+		 * ICMPv4 error about its intermediate form. A quoted single
+		 * packet gets its partial checksum completed; a super-packet
+		 * (Packet Too Big per segment) is quoted as it came */
+		if (xp->err.set && !xp->hairpin && (xp->gso || xlat_csum_complete(xp)))
 			send_error(x, xp, v6);
 		return xlat_count_drop(x, xp->why);
 	}

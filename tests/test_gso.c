@@ -536,6 +536,29 @@ START_TEST(tso_tcpv6_translated_to_tcpv4)
 }
 END_TEST
 
+START_TEST(tso_segments_too_big_get_packet_too_big)
+{
+	/* tun MTU 1280: 1400-byte segments don't fit as IPv4 (20 + 20 + 1400):
+	 * the sender learns MTU 1300 (RFC 7915 5.1: the IPv4 MTU + 20) from
+	 * ipv6-addr, quoting the super-packet's start as received */
+	struct tp_env e;
+	tp_env_init(&e, XCONF, 1280);
+	size_t n = tp_tcp(tmp, 40000, 80, 1000, 2000, 0x18, data, 4200);
+	size_t len = tp_ipv6(super, C6, S6, 6, 64, 0, 0, tmp, n);
+	seed6(super, 40, 6, 16);
+	struct offload off = { .flags = OFF_F_NEEDS_CSUM, .gso_type = OFF_GSO_TCPV6, .hdr_len = 60,
+			       .gso_size = 1400, .csum_start = 40, .csum_offset = 16 };
+	ck_assert_int_eq(tp_run_off(&e, super, len, &off), XLAT_DROP);
+	ck_assert_uint_eq(e.stats.drops[DROP_TOO_BIG], 1);
+	ck_assert_uint_eq(e.nout, 1);
+	n = tp_icmp(tmp, 2, 0, 1300, super, 1232);
+	size_t wl = tp_ipv6(want, "2001:db8:ff::1", C6, 58, 64, 0, 0, tmp, n);
+	tp_fix_l4_6(want);
+	TP_ASSERT_OUT(&e, 0, want, wl);
+	tp_env_free(&e);
+}
+END_TEST
+
 static Suite *gso_suite(void)
 {
 	Suite *s = suite_create("gso");
@@ -553,6 +576,7 @@ static Suite *gso_suite(void)
 	tcase_add_test(t, partial_csum_single_udp_6to4_kept);
 	tcase_add_test(t, partial_csum_single_udp_4to6_kept);
 	tcase_add_test(t, tso_tcpv6_translated_to_tcpv4);
+	tcase_add_test(t, tso_segments_too_big_get_packet_too_big);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("csum");
