@@ -1,6 +1,6 @@
 /* xlat_4to6.c - IPv4 -> IPv6 translation (RFC 7915 section 4).
  *
- * parse (xlat_util.c) -> classify and map -> limits -> rewrite. The fast
+ * parse (xlat_parse.h) -> classify and map -> limits -> rewrite. The fast
  * path rewrites the packet in place: the IPv6 header is written into the
  * headroom in front of the (option-less) L4 header and the L4 checksum is
  * updated incrementally (RFC 1624), so a wrong checksum stays exactly as

@@ -1,6 +1,6 @@
 /* xlat_6to4.c - IPv6 -> IPv4 translation (RFC 7915 section 5).
  *
- * parse (xlat_util.c) -> classify and map -> limits -> rewrite. The fast
+ * parse (xlat_parse.h) -> classify and map -> limits -> rewrite. The fast
  * path rewrites in place: the IPv4 header is written directly in front of
  * the L4 header (over the end of the removed IPv6 headers) and the L4
  * checksum is updated incrementally (RFC 1624). Nothing is rewritten
@@ -88,7 +88,6 @@ static enum xlat_step udp_zero(struct xlat_ctx *x, struct xlat_pkt *xp)
 /* Offload metadata and per-protocol sanity, before anything is rewritten. */
 static enum xlat_step limits(struct xlat_ctx *x, struct xlat_pkt *xp)
 {
-
 	if (xlat_proto_conflicts(xp->proto, true))
 		return xlat_drop(xp, DROP_BAD_PROTO);
 	if (!xlat_offload_ok(xp))
