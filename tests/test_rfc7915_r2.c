@@ -214,14 +214,28 @@ END_TEST
 #define CUDP "tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n" \
 	     "prefix 3fff:6464::/96\nmap 172.16.0.2 2001:db8::2\n"
 
-/* 2001:db8::2:666 -> 3fff:6464::c0a8:102:667, payload 00..0f, checksum 0 */
-static size_t udp6_zero(uint8_t *b)
+/* the issue's datagram: UDP 666 -> 667, payload 00..0f, checksum 0, in l4 */
+static size_t udp_666(void)
 {
 	uint8_t pl[16];
 	for (int i = 0; i < 16; i++)
 		pl[i] = (uint8_t)i;
-	size_t n = tp_udp(l4, 666, 667, pl, 16);
+	return tp_udp(l4, 666, 667, pl, 16);
+}
+
+/* 2001:db8::2:666 -> 3fff:6464::c0a8:102:667 */
+static size_t udp6_zero(uint8_t *b)
+{
+	size_t n = udp_666();
 	return tp_ipv6(b, "2001:db8::2", "3fff:6464::c0a8:102", 17, 64, 0, 0, l4, n);
+}
+
+/* its IPv4 form 172.16.0.2 -> 192.168.1.2, checksum still 0; the first
+ * ID the translator hands out (seed 0 -> 1) */
+static size_t udp4_want(uint8_t *b)
+{
+	size_t n = udp_666();
+	return tp_ipv4(b, "172.16.0.2", "192.168.1.2", 17, 63, 0, 1, 0, l4, n);
 }
 
 START_TEST(rfc7915_5_1_udp_zero_checksum_calc)
@@ -229,11 +243,7 @@ START_TEST(rfc7915_5_1_udp_zero_checksum_calc)
 	env(CUDP "udp-cksum-mode calc\n");
 	size_t len = udp6_zero(in);
 	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
-	uint8_t pl[16];
-	for (int i = 0; i < 16; i++)
-		pl[i] = (uint8_t)i;
-	size_t n = tp_udp(l4, 666, 667, pl, 16);
-	size_t wl = tp_ipv4(want, "172.16.0.2", "192.168.1.2", 17, 63, 0, 1, 0, l4, n);
+	size_t wl = udp4_want(want);
 	tp_fix_l4_4(want);
 	/* the value the issue worked out for this datagram */
 	ck_assert_uint_eq(get16(want + 26), 0x548c);
@@ -247,11 +257,7 @@ START_TEST(rfc7915_5_1_udp_zero_checksum_fwd_and_drop)
 	env(CUDP "udp-cksum-mode fwd\n");
 	size_t len = udp6_zero(in);
 	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
-	uint8_t pl[16];
-	for (int i = 0; i < 16; i++)
-		pl[i] = (uint8_t)i;
-	size_t n = tp_udp(l4, 666, 667, pl, 16);
-	size_t wl = tp_ipv4(want, "172.16.0.2", "192.168.1.2", 17, 63, 0, 1, 0, l4, n);
+	size_t wl = udp4_want(want);
 	ck_assert_uint_eq(get16(want + 26), 0); /* IPv4: no checksum */
 	expect_out(0, want, wl);
 
