@@ -21,7 +21,7 @@
 /* ---- IPv4 ---- */
 
 /* RFC 1812 4.3.2.7: when must no ICMPv4 error be sent about this packet. */
-static bool icmp4_suppressed(const struct xlat_pkt *xp)
+bool icmp4_suppressed(const struct xlat_pkt *xp)
 {
 	/* fragments other than the first */
 	if (!xp->first)
@@ -47,8 +47,6 @@ size_t icmp4_build_error(const struct config *c, const struct xlat_pkt *xp,
 	size_t quote, tot;
 	uint16_t cs;
 
-	if (icmp4_suppressed(xp))
-		return 0;
 	quote = xp->len < ICMP4_ERR_MAX - IP4_HDR - ICMP_HDR ? xp->len
 							      : ICMP4_ERR_MAX - IP4_HDR - ICMP_HDR;
 	tot = IP4_HDR + ICMP_HDR + quote;
@@ -132,8 +130,10 @@ static bool ip6_src_unusable(const struct in6_addr *a)
 }
 
 /* RFC 4443 2.4(e): when must no ICMPv6 error be sent about this packet. */
-static bool icmp6_suppressed(const struct xlat_pkt *xp, const struct xlat_err *e)
+bool icmp6_suppressed(const struct config *c, const struct xlat_pkt *xp, const struct xlat_err *e)
 {
+	if (!c->ipv6_addr_set)
+		return true; /* no source for it */
 	if (ip6_src_unusable(&xp->s6))
 		return true;
 	/* (e.3): multicast destination, except Packet Too Big and Parameter
@@ -158,8 +158,6 @@ size_t icmp6_build_error(const struct config *c, const struct xlat_pkt *xp,
 	size_t quote, plen;
 	uint16_t cs;
 
-	if (!c->ipv6_addr_set || icmp6_suppressed(xp, e))
-		return 0;
 	quote = olen < ICMP6_ERR_MAX - IP6_HDR - ICMP_HDR ? olen : ICMP6_ERR_MAX - IP6_HDR - ICMP_HDR;
 	plen = ICMP_HDR + quote;
 	memmove(out + IP6_HDR + ICMP_HDR, xp->ip, quote);

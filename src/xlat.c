@@ -33,19 +33,23 @@ static void log_reject(struct xlat_ctx *x, int af, const void *dst, const struct
 }
 
 /* Build the ICMP error xp->err about the packet xp (as received) and send
- * it from our own address. */
-static bool send_error(struct xlat_ctx *x, const struct xlat_pkt *xp, bool v6)
+ * it from our own address. A quoted single packet gets its partial
+ * checksum completed first (only once the error will go out); a
+ * super-packet (Packet Too Big per segment) is quoted as it came. */
+static bool send_error(struct xlat_ctx *x, struct xlat_pkt *xp, bool v6)
 {
 	const struct config *c = x->cfg->conf;
 	uint8_t *out = x->scratch + PKT_HEADROOM;
 	size_t n;
 
+	if ((v6 ? icmp6_suppressed(c, xp, &xp->err) : icmp4_suppressed(xp)) || !take_token(x))
+		return false;
+	if (!xp->gso && !xlat_csum_complete(xp))
+		return false;
 	if (v6)
 		n = icmp6_build_error(c, xp, &xp->err, out);
 	else
 		n = icmp4_build_error(c, xp, &xp->err, (uint16_t)(x->stats->icmp4_sent + 1), out);
-	if (n == 0 || !take_token(x))
-		return false;
 	if (v6) {
 		x->stats->icmp6_sent++;
 		log_reject(x, AF_INET6, &xp->s6, &xp->err);
@@ -94,10 +98,8 @@ static inline enum xlat_verdict finish(struct xlat_ctx *x, struct xlat_pkt *xp, 
 	case XS_DROP:
 	default:
 		/* a hairpinned packet is no longer what its sender sent: no
-		 * ICMPv4 error about its intermediate form. A quoted single
-		 * packet gets its partial checksum completed; a super-packet
-		 * (Packet Too Big per segment) is quoted as it came */
-		if (xp->err.set && !xp->hairpin && (xp->gso || xlat_csum_complete(xp)))
+		 * ICMPv4 error about its intermediate form */
+		if (xp->err.set && !xp->hairpin)
 			send_error(x, xp, v6);
 		return xlat_count_drop(x, xp->why);
 	}

@@ -208,8 +208,13 @@ enum xlat_step xlat_6to4(struct xlat_ctx *x, struct xlat_pkt *xp);
 enum xlat_step xlat_icmp_err_4to6(struct xlat_ctx *x, struct xlat_pkt *xp);
 enum xlat_step xlat_icmp_err_6to4(struct xlat_ctx *x, struct xlat_pkt *xp);
 
-/* ---- messages we originate (icmp.c): built into out, from the parsed view
- * of the packet they are about; 0 when none may be sent about it ---- */
+/* ---- messages we originate (icmp.c) ----
+ * RFC 1812 4.3.2.7 / RFC 4443 2.4(e): true when no error may be sent about
+ * the packet xp (checked before the rate limiter, so a suppressed error
+ * uses no token). */
+bool icmp4_suppressed(const struct xlat_pkt *xp);
+bool icmp6_suppressed(const struct config *c, const struct xlat_pkt *xp, const struct xlat_err *e);
+/* The error e about xp, built at out from the parsed view; its length. */
 size_t icmp4_build_error(const struct config *c, const struct xlat_pkt *xp,
 			 const struct xlat_err *e, uint16_t id, uint8_t *out);
 size_t icmp6_build_error(const struct config *c, const struct xlat_pkt *xp,
