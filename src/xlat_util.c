@@ -1,5 +1,6 @@
-/* xlat_util.c - what both translation directions share: the one parse of
- * each IP version, address mapping, checksum rewrites, output and logging. */
+/* xlat_util.c - what both translation directions share: address mapping,
+ * checksum rewrites, the IP header writers, output, drop counting and
+ * logging (the parse itself is xlat_parse.h). */
 #include "xlat_pkt.h"
 
 #include <arpa/inet.h>
@@ -10,7 +11,6 @@
 #include "bytes.h"
 #include "csum.h"
 #include "gso.h"
-#include "ip6.h"
 #include "proto.h"
 
 void xlat_log(struct xlat_ctx *x, unsigned ev, const char *fmt, ...)
