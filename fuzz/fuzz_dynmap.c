@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "map.h"
-#include "pool.h"
+#include "config/conf.h"
+#include "state/map.h"
+#include "state/pool.h"
 
 static unsigned bad;
 

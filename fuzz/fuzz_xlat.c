@@ -15,13 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coalesce.h"
-#include "conf.h"
-#include "gso.h"
-#include "map.h"
-#include "meter.h"
-#include "pool.h"
-#include "xlat.h"
+#include "io/coalesce.h"
+#include "config/conf.h"
+#include "lib/gso.h"
+#include "state/map.h"
+#include "account/meter.h"
+#include "state/pool.h"
+#include "core/xlat.h"
 
 #ifndef FUZZ_DIR
 #define FUZZ_DIR 0

@@ -13,14 +13,14 @@
  * 2001:db8:64::/96), so they take the common translation path. Each round
  * copies the packet into the input buffer (the translation is in place) and
  * calls xlat_packet(); the emit callback only counts. Exits non-zero when a
- * packet is not translated exactly once. Built from tests/testpkt.c and
+ * packet is not translated exactly once. Built from tests/lib/testpkt.c and
  * libxlat.a by scripts/bench; not part of `make`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "meter.h"
-#include "testpkt.h"
+#include "account/meter.h"
+#include "lib/testpkt.h"
 
 static const char *CONF =
 	"tun-device nat64\n"

@@ -1,0 +1,120 @@
+/* xlat.h - packet buffer and the translation API.
+ *
+ * Translation functions do no I/O and touch no globals: everything they need
+ * comes in through struct xlat_ctx, and every packet they produce leaves
+ * through ctx->emit(). Unit tests and fuzzers call them on byte buffers.
+ */
+#ifndef TAYGA_XLAT_H
+#define TAYGA_XLAT_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config/conf.h"
+#include "state/map.h"
+#include "state/pool.h"
+#include "lib/ratelimit.h"
+#include "daemon/stats.h"
+
+/* Bytes kept free in front of a packet read from the tun: IPv4->IPv6 grows
+ * the header by 20 (28 with a Fragment header), and a virtio-net header
+ * (12) or a BSD address-family header (4) must fit in front of that. */
+#define PKT_HEADROOM 128
+/* Largest packet we handle: 64 KiB IP + room for header growth. */
+#define PKT_MAX_LEN  (65535 + 64)
+/* Size of a buffer that holds any packet plus headroom. */
+#define PKT_BUF_SIZE (PKT_HEADROOM + PKT_MAX_LEN)
+
+/* Offload metadata: a host-order copy of struct virtio_net_hdr (linux
+ * include/uapi/linux/virtio_net.h), also usable without Linux headers. */
+#define OFF_F_NEEDS_CSUM 1   /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+#define OFF_F_DATA_VALID 2   /* VIRTIO_NET_HDR_F_DATA_VALID */
+#define OFF_GSO_NONE   0
+#define OFF_GSO_TCPV4  1
+#define OFF_GSO_UDP    3     /* UFO, not produced by us */
+#define OFF_GSO_TCPV6  4
+#define OFF_GSO_UDP_L4 5     /* USO, IPv4 or IPv6 */
+#define OFF_GSO_ECN    0x80
+
+struct offload {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;   /* offset of the L4 header from data */
+	uint16_t csum_offset;  /* offset of the checksum field from csum_start */
+};
+
+struct pkt {
+	uint8_t *data;         /* first byte of the IP header */
+	size_t len;            /* bytes of packet at data */
+	size_t headroom;       /* writable bytes before data */
+	size_t tailroom;       /* writable bytes after data + len */
+	struct offload off;    /* all zero when offload is not in use */
+};
+
+/* Translator-wide settings derived from struct config + tun facts. */
+struct xlat_cfg {
+	const struct config *conf;   /* owns the settings below it */
+	const struct map *map;
+	unsigned mtu;                /* tun MTU: largest packet we may emit */
+};
+
+struct meter;
+
+struct xlat_ctx {
+	const struct xlat_cfg *cfg;
+	struct pool *pool;           /* NULL without dynamic-pool */
+	struct stats *stats;
+	struct ratelimit *icmp_rl;   /* ICMP errors we generate */
+	struct meter *meter;         /* usage-stats / rate-limit; NULL when off */
+	uint16_t ip4_id;             /* next IPv4 Identification (seed it randomly) */
+	time_t now;                  /* wall clock seconds, for the pool */
+	uint64_t now_ms;             /* monotonic ms, for the rate limiter */
+
+	/* Output: called for each packet produced (the translated packet, an
+	 * ICMP error, a fragment). The packet is valid only during the call. */
+	void (*emit)(void *arg, const struct pkt *p);
+	void *emit_arg;
+
+	/* Optional event log for `log` directive classes (LOG_EV_*). */
+	void (*log)(void *arg, unsigned ev, const char *msg);
+	void *log_arg;
+
+	/* Scratch buffer of PKT_BUF_SIZE bytes for ICMP errors and fragments. */
+	uint8_t *scratch;
+};
+
+/* Verdicts. XLAT_DROP means the packet was counted once in stats->drops
+ * under its reason (and an ICMP error about it may have been emitted). */
+enum xlat_verdict { XLAT_OK = 0, XLAT_DROP = 1 };
+
+/* Translate one packet read from the tun: parse once, classify, map,
+ * check, rewrite in place (data moves into headroom), emit; or drop it with
+ * one reason and the ICMP error the RFC asks for. Dispatches on the IP
+ * version nibble; hairpinning (RFC 7757 4.2) is decided here. */
+enum xlat_verdict xlat_packet(struct xlat_ctx *x, struct pkt *p);
+
+/* Count a drop under reason r (and log it when `log drop` is on), for
+ * packets dropped outside the translation proper (meter.c). */
+enum xlat_verdict xlat_count_drop(struct xlat_ctx *x, enum drop_reason r);
+
+/* Send an ICMP error about the packet `orig` (len bytes as received) from
+ * ipv4-addr / ipv6-addr, as the translator does for packets it can't
+ * forward. Applies the RFC rules for never answering (ICMP errors, non-first
+ * fragments, multicast/broadcast/unspecified sources) and the rate limiter
+ * (stats->icmp_ratelimited). `info` is the 32-bit field after the checksum
+ * in host order (MTU or pointer). Returns true when sent. */
+bool icmp4_send_error(struct xlat_ctx *x, const uint8_t *orig, size_t len,
+		      uint8_t type, uint8_t code, uint32_t info);
+bool icmp6_send_error(struct xlat_ctx *x, const uint8_t *orig, size_t len,
+		      uint8_t type, uint8_t code, uint32_t info);
+/* Echo reply for a ping to ipv4-addr / ipv6-addr given as bytes; false
+ * when it is not answered (counted under its drop reason). */
+bool icmp4_echo_reply(struct xlat_ctx *x, const uint8_t *req, size_t len);
+bool icmp6_echo_reply(struct xlat_ctx *x, const uint8_t *req, size_t len);
+
+#endif

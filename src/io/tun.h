@@ -1,0 +1,77 @@
+/* tun.h - the one small TUN backend interface (tun_linux.c, tun_bsd.c).
+ *
+ * The backend owns the device and its write policy: how a packet reaches
+ * the kernel (virtio-net or address-family header, UDP write coalescing,
+ * software segmentation when the kernel refuses a GSO write, checksum
+ * completion when the packet leaves without offload) is its business. The
+ * caller hands packets to tun_write() and calls tun_flush() before it
+ * waits. Everything backend-specific lives behind `priv`. */
+#ifndef TAYGA_TUN_H
+#define TAYGA_TUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config/conf.h"
+#include "daemon/stats.h"
+#include "core/xlat.h"
+
+/* Most packets one tun_read_batch() returns. */
+#define TUN_BATCH_MAX 64
+
+struct tun_priv;
+
+struct tun {
+	int fd;
+	char name[IFNAMSIZ];
+	unsigned mtu;
+	bool offload;     /* packets carry offload metadata (Linux vnet header) */
+	bool batched;     /* reads are batched (Linux io_uring) */
+	struct stats *stats;  /* tun_write counts tun_write_calls, udp_coalesced */
+	/* Set by the caller before the first write: a failed write calls
+	 * write_err with the errno (the packet is lost; the caller counts it). */
+	void (*write_err)(void *arg, int err);
+	void *err_arg;
+	struct tun_priv *priv;
+};
+
+/* Open (creating if needed) the tun named in c->tun_device, non-blocking,
+ * negotiating offload per c->offload; the tun counts its I/O in *stats.
+ * Returns 0 or -1 with err filled. */
+int tun_open(struct tun *t, const struct config *c, struct stats *stats, char *err,
+	     size_t errlen);
+void tun_close(struct tun *t);
+
+/* --mktun / --rmtun: make the device persistent / delete it. */
+int tun_persist(const char *name, bool persist, char *err, size_t errlen);
+
+/* Apply tun-up / tun-ip / tun-route to the interface `name` (Linux:
+ * rtnetlink; needs CAP_NET_ADMIN). 0 or -1. */
+int tun_configure(const char *name, const struct config *c, char *err, size_t errlen);
+/* Re-read the interface MTU into t->mtu (an operator may change it). */
+void tun_refresh_mtu(struct tun *t);
+
+/* Read the packets waiting on the tun, up to TUN_BATCH_MAX, into the tun's
+ * own buffers: pkts[0..n-1] (data at PKT_HEADROOM, offload metadata parsed)
+ * stay valid until the next call. Returns n (0: nothing waiting) or -1 on
+ * error. *drained is set when the queue was found empty. */
+int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained);
+
+/* Hand over one packet to be written. It may be held back (to be merged
+ * with the next ones) until tun_flush(); p is not referenced after the
+ * call, but its data may be rewritten in place (checksum completion). The
+ * link-layer header goes out in its own iovec: p's headroom is not used. */
+void tun_write(struct tun *t, const struct pkt *p);
+/* Write whatever tun_write() held back. Call before waiting for input. */
+void tun_flush(struct tun *t);
+
+/* For the backends (tun_common.c). Write p with no offload: a GSO packet
+ * is segmented in software (in *segbuf, PKT_BUF_SIZE bytes allocated on
+ * first use), a partial checksum (NEEDS_CSUM) is completed in place; each
+ * resulting packet goes to write_one. 0, or -1 with errno. */
+typedef int tun_write_fn(const struct tun *t, const struct pkt *p);
+int tun_write_plain(const struct tun *t, const struct pkt *p, uint8_t **segbuf,
+		    tun_write_fn *write_one);
+
+#endif
