@@ -53,7 +53,7 @@ struct env {
 	struct pool *pool;
 	struct xlat_cfg cfg;
 	bool offload;                /* feed offload metadata (offload on) */
-	struct stats stats;
+	struct xlat_counters stats;
 	struct ratelimit rl;
 	struct meter *meter;
 	uint8_t *scratch;

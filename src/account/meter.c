@@ -88,7 +88,7 @@ static void meter_emit(void *arg, const struct pkt *p)
 	c->emit(c->emit_arg, p);
 }
 
-static uint64_t unmapped_drops(const struct stats *s)
+static uint64_t unmapped_drops(const struct xlat_counters *s)
 {
 	return s->drops[DROP_NO_MAP_DST] + s->drops[DROP_SELF] + s->drops[DROP_FORBIDDEN_ADDR];
 }

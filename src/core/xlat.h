@@ -17,7 +17,7 @@
 #include "state/map.h"
 #include "state/pool.h"
 #include "lib/ratelimit.h"
-#include "daemon/stats.h"
+#include "core/counters.h"
 
 /* Bytes kept free in front of a packet read from the tun: IPv4->IPv6 grows
  * the header by 20 (28 with a Fragment header), and a virtio-net header
@@ -68,7 +68,7 @@ struct meter;
 struct xlat_ctx {
 	const struct xlat_cfg *cfg;
 	struct pool *pool;           /* NULL without dynamic-pool */
-	struct stats *stats;
+	struct xlat_counters *stats; /* what the translator counts */
 	struct ratelimit *icmp_rl;   /* ICMP errors we generate */
 	struct meter *meter;         /* usage-stats / rate-limit; NULL when off */
 	uint16_t ip4_id;             /* next IPv4 Identification (seed it randomly) */

@@ -30,7 +30,7 @@ enum xlat_verdict xlat_count_drop(struct xlat_ctx *x, enum drop_reason r)
 {
 	if ((unsigned)r < DROP_MAX)
 		x->stats->drops[r]++;
-	xlat_log(x, LOG_EV_DROP, "drop: %s", stats_drop_name(r));
+	xlat_log(x, LOG_EV_DROP, "drop: %s", drop_reason_name(r));
 	return XLAT_DROP;
 }
 

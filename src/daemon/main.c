@@ -273,22 +273,23 @@ static void save_pool(struct daemon *d)
 static void log_stats(const struct daemon *d)
 {
 	const struct stats *s = &d->stats;
+	const struct xlat_counters *x = &s->xlat;
 	log_info("stats: 4to6 %llu packets %llu bytes, 6to4 %llu packets %llu bytes, "
 		 "icmp4 sent %llu, icmp6 sent %llu, rate-limited %llu, echo replies %llu, dynamic %zu (created %llu), "
 		 "udp coalesced %llu, tun reads %llu (%llu packets), tun writes %llu, dropped %llu",
-		 (unsigned long long)s->pkts[DIR_4TO6], (unsigned long long)s->bytes[DIR_4TO6],
-		 (unsigned long long)s->pkts[DIR_6TO4], (unsigned long long)s->bytes[DIR_6TO4],
-		 (unsigned long long)s->icmp4_sent, (unsigned long long)s->icmp6_sent,
-		 (unsigned long long)s->icmp_ratelimited,
-		 (unsigned long long)s->echo_replies, pool_count(d->st.pool),
-		 (unsigned long long)s->dyn_created, (unsigned long long)s->udp_coalesced,
+		 (unsigned long long)x->pkts[DIR_4TO6], (unsigned long long)x->bytes[DIR_4TO6],
+		 (unsigned long long)x->pkts[DIR_6TO4], (unsigned long long)x->bytes[DIR_6TO4],
+		 (unsigned long long)x->icmp4_sent, (unsigned long long)x->icmp6_sent,
+		 (unsigned long long)x->icmp_ratelimited,
+		 (unsigned long long)x->echo_replies, pool_count(d->st.pool),
+		 (unsigned long long)x->dyn_created, (unsigned long long)s->udp_coalesced,
 		 (unsigned long long)s->tun_read_calls, (unsigned long long)s->tun_read_pkts,
 		 (unsigned long long)s->tun_write_calls,
-		 (unsigned long long)stats_total_drops(s));
+		 (unsigned long long)drops_total(x));
 	for (int r = 0; r < DROP_MAX; r++)
-		if (s->drops[r])
-			log_info("stats: dropped %s: %llu", stats_drop_name((enum drop_reason)r),
-				 (unsigned long long)s->drops[r]);
+		if (x->drops[r])
+			log_info("stats: dropped %s: %llu", drop_reason_name((enum drop_reason)r),
+				 (unsigned long long)x->drops[r]);
 }
 
 /* map-file lines that were not used (the map-file is a soft source) */
@@ -400,11 +401,11 @@ static bool reload_from_parent(struct daemon *d)
  * interface set down, no memory) shows in the log without flooding it. */
 static void write_failed(struct daemon *d, int err)
 {
-	d->stats.drops[DROP_WRITE]++;
+	d->stats.xlat.drops[DROP_WRITE]++;
 	if (!log_every_due(&d->write_warn, d->ctx.now_ms, WRITE_WARN_MS))
 		return;
 	log_warn("%s: write failed: %s (%llu packets lost to failed writes so far)", d->tun.name,
-		 strerror(err), (unsigned long long)d->stats.drops[DROP_WRITE]);
+		 strerror(err), (unsigned long long)d->stats.xlat.drops[DROP_WRITE]);
 }
 
 static void on_write_error(void *arg, int err)
@@ -550,7 +551,7 @@ static void housekeeping(struct daemon *d)
 	if (mono_ms() - d->last_save_ms >= (pool_dirty(d->st.pool) ? SAVE_BATCH_MS : SAVE_PERIOD_MS))
 		save_pool(d);
 	if (d->st.conf->stats_file && now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
-		d->stats.dyn_active = pool_count(d->st.pool);
+		d->stats.xlat.dyn_active = pool_count(d->st.pool);
 		if (stats_write_file_ext(&d->stats, d->st.conf->stats_file, meter_write_prom,
 					 d->st.meter) != 0 && log_every_due(&d->stats_warn, mono_ms(), WRITE_WARN_MS))
 			log_warn("cannot write %s: %s (%llu failures so far, logged at most once a minute)",
@@ -824,7 +825,7 @@ static void init_translator(struct daemon *d, int ready_fd)
 	if (!d->scratch)
 		startup_failed(ready_fd, "tayga: out of memory");
 	d->ctx.cfg = &d->xcfg;
-	d->ctx.stats = &d->stats;
+	d->ctx.stats = &d->stats.xlat;
 	d->ctx.icmp_rl = &d->rl;
 	d->ctx.emit = emit;
 	d->ctx.emit_arg = d;

@@ -52,7 +52,7 @@ struct tp_env {
 	struct pool *pool;
 	struct xlat_cfg xcfg;
 	struct xlat_ctx ctx;
-	struct stats stats;
+	struct xlat_counters stats;
 	struct ratelimit rl;
 	uint8_t *scratch;
 	uint8_t *inbuf;               /* PKT_BUF_SIZE */

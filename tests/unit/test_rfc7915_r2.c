@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "lib/bytes.h"
-#include "daemon/stats.h"
+#include "core/counters.h"
 #include "lib/testpkt.h"
 
 /* prefix 2001:db8:100::/40 (RFC 6052 2.4 table): 192.0.2.33 is
@@ -492,7 +492,7 @@ START_TEST(rate_limited_error_counts_the_packet_once)
 	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
 	ck_assert_uint_eq(E.nout, 0);
 	ck_assert_uint_eq(E.stats.drops[DROP_TTL_EXPIRED], 2);
-	ck_assert_uint_eq(stats_total_drops(&E.stats), 2);
+	ck_assert_uint_eq(drops_total(&E.stats), 2);
 	ck_assert_uint_eq(E.stats.icmp_ratelimited, 1);
 	ck_assert_uint_eq(E.stats.icmp6_sent, 1);
 }

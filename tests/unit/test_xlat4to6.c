@@ -13,7 +13,7 @@
 
 #include "lib/bytes.h"
 #include "lib/testpkt.h"
-#include "daemon/stats.h"
+#include "core/counters.h"
 
 /* prefix 2001:db8:64::/96 (network-specific, RFC 6052 2.2 /96 layout) */
 #define H4 "198.51.100.7"
@@ -196,7 +196,7 @@ START_TEST(rfc7915_4_1_udp_header_fields)
 	ck_assert_uint_eq(E.stats.pkts[DIR_4TO6], 1);
 	ck_assert_uint_eq(E.stats.segs[DIR_4TO6], 1);
 	ck_assert_uint_eq(E.stats.bytes[DIR_4TO6], wl);
-	ck_assert_uint_eq(stats_total_drops(&E.stats), 0);
+	ck_assert_uint_eq(drops_total(&E.stats), 0);
 	ck_assert_uint_eq(E.outoff[0].flags, 0);
 	ck_assert_uint_eq(E.outoff[0].gso_type, 0);
 

@@ -9,7 +9,7 @@
 
 #include "lib/bytes.h"
 #include "lib/testpkt.h"
-#include "daemon/stats.h"
+#include "core/counters.h"
 
 /* The IPv6 host H = 2001:db8:1::5 is mapped 1:1 to 192.0.2.5 (RFC 7757),
  * the IPv4 host R = 203.0.113.9 is reached through the network-specific
@@ -224,7 +224,7 @@ START_TEST(rfc7915_5_1_header_fields)
 	TP_ASSERT_OUT(&E, 0, want, wl);
 	ck_assert_uint_eq(E.stats.pkts[DIR_6TO4], 1);
 	ck_assert_uint_eq(E.stats.bytes[DIR_6TO4], 128);
-	ck_assert_uint_eq(stats_total_drops(&E.stats), 0);
+	ck_assert_uint_eq(drops_total(&E.stats), 0);
 }
 END_TEST
 
