@@ -15,6 +15,8 @@ DEPS_REQUIRED=(
 # nice to have: benchmarks, debugging
 DEPS_OPTIONAL=(
 	iperf3 tcpdump
+	# scripts/bench's plot; tests/integration/prometheus.sh (skips without them)
+	gnuplot-nox prometheus prometheus-node-exporter
 )
 
 deps_log() { printf '==> %s\n' "$*" >&2; }
