@@ -1,0 +1,112 @@
+/* daemon.h - what the daemon's files share: the options, the running state
+ * and the one struct daemon the lifecycle, the state swap and the event loop
+ * work on. Nothing outside src/daemon/ includes this. */
+#ifndef TAYGA_DAEMON_H
+#define TAYGA_DAEMON_H
+
+#include <limits.h>
+#include <pwd.h>
+#include <grp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "config/conf.h"
+#include "config/conf_paths.h"
+#include "lib/log.h"
+#include "state/map.h"
+#include "account/meter.h"
+#include "state/pool.h"
+#include "daemon/privsep.h"
+#include "daemon/sandbox.h"
+#include "daemon/stats.h"
+#include "io/tun.h"
+#include "core/xlat.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+#define DRAIN_MAX 1024        /* packets per wakeup before polling again */
+#define WRITE_WARN_MS 60000   /* at most one line per minute about a failing write */
+#define SAVE_BATCH_MS 1000      /* new mappings are written at most this often */
+#define SAVE_PERIOD_MS 300000   /* and last-use times every 5 minutes */
+
+struct opts {
+	const char *config;
+	const char *user, *group, *pidfile;
+	bool debug, nodetach, chroot, mktun, rmtun, check;
+	enum log_target log;
+	bool log_set;
+};
+
+/* Everything a running configuration consists of; swapped on SIGHUP. */
+struct state {
+	struct config *conf;
+	struct map *map;
+	struct pool *pool;
+	struct meter *meter;       /* usage-stats / rate-limit; NULL when off */
+	char dynmap[PATH_MAX];     /* "" without data-dir */
+};
+
+struct daemon {
+	struct opts o;
+	char conf_path[PATH_MAX];
+	struct state st;
+	struct tun tun;
+	struct stats stats;
+	struct ratelimit rl;
+	struct xlat_cfg xcfg;
+	struct xlat_ctx ctx;
+	uint8_t *scratch;
+	bool chrooted;
+	int ps_sock;                 /* privilege separation: to the parent; -1 without */
+	uid_t run_uid;               /* -u / -g: the runtime user and group, else -1 */
+	gid_t run_gid;
+	time_t last_stats;
+	time_t last_usage;           /* last usage-interval report */
+	uint64_t last_save_ms;
+	struct log_every write_warn, save_warn, stats_warn; /* failing tun, dynamic.map, stats-file writes */
+};
+
+/* lifecycle.c */
+int signal_fd(void);
+__attribute__((noreturn)) void startup_failed(int ready_fd, const char *msg);
+void detach_stdio(void);
+int oneshot(const struct daemon *d, const struct config *c);
+int background(struct daemon *d, int *ready_fd);
+void setup_signals(int ready_fd);
+void open_everything(struct daemon *d, struct config *c, int ready_fd);
+void load_dynmap(struct daemon *d);
+void init_translator(struct daemon *d, int ready_fd);
+void report_started(struct daemon *d, int ready_fd);
+void shutdown_daemon(struct daemon *d);
+void print_usage(FILE *f);
+int parse_args(int argc, char **argv, struct opts *o);
+void report_dynmap(void *arg, const char *msg);
+void log_event(void *arg, unsigned ev, const char *msg);
+void log_line(void *arg, const char *msg);
+void state_free(struct state *s);
+int state_build(struct state *s, struct config *c, bool chrooted, char *err, size_t errlen);
+void apply_state(struct daemon *d);
+void save_pool(struct daemon *d);
+void log_conf_warnings(const struct config *c);
+void reload(struct daemon *d);
+bool reload_from_parent(struct daemon *d);
+uint64_t mono_ms(void);
+void on_write_error(void *arg, int err);
+void emit(void *arg, const struct pkt *p);
+int run(struct daemon *d);
+int check_identity(struct daemon *d, const struct config *c, struct passwd **pw,
+			  struct group **gr);
+void separate(struct daemon *d, int ready_fd);
+void drop_privileges(struct daemon *d, const struct passwd *pw, const struct group *gr,
+			    int ready_fd);
+void limit_root(void);
+
+#endif

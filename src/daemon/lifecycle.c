@@ -1,0 +1,288 @@
+/* lifecycle.c - start and stop: daemonising, signals, the pid file, opening the
+ * tun and the running state, the one-shot modes (--check-config, --mktun, --rmtun). */
+#include "config.h"   /* PACKAGE_VERSION */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/conf.h"
+#include "config/conf_paths.h"
+#include "lib/log.h"
+#include "state/map.h"
+#include "account/meter.h"
+#include "state/pool.h"
+#include "daemon/privsep.h"
+#include "daemon/sandbox.h"
+#include "daemon/stats.h"
+#include "io/tun.h"
+#include "core/xlat.h"
+#include "daemon/daemon.h"
+
+static int sig_pipe[2] = { -1, -1 };
+
+/* The read end of the self-pipe the signal handler writes to. */
+int signal_fd(void)
+{
+	return sig_pipe[0];
+}
+
+/* A random start for the IPv4 Identification counter (RFC 6864 4.2: IDs
+ * of a restarted translator should not start where the last one did). */
+static uint16_t random_id(void)
+{
+	uint16_t v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v))
+		return v;
+	return (uint16_t)(time(NULL) ^ getpid());
+}
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+	if (write(sig_pipe[1], &b, 1) < 0) {
+		/* pipe full: a signal is pending anyway */
+	}
+	errno = saved;
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f);
+}
+
+/* Fork; the parent waits until the child reports start-up success (a byte
+ * '0' on the pipe) or failure (the message). Returns 0 in the child, 1 in
+ * the parent with its exit status in *status, -1 when fork fails. */
+static int daemonize(int *ready_fd, int *status)
+{
+	int p[2];
+	pid_t pid = -1;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		char msg[1024];
+		ssize_t n;
+		close(p[1]);
+		n = read(p[0], msg, sizeof(msg) - 1);
+		close(p[0]);
+		*status = 0;
+		if (n == 1 && msg[0] == '0')
+			return 1;
+		if (n > 0) {
+			msg[n] = '\0';
+			fprintf(stderr, "%s\n", msg[0] == '1' ? msg + 1 : msg);
+		} else {
+			fprintf(stderr, "tayga: daemon exited during start-up\n");
+		}
+		*status = 1;
+		return 1;
+	}
+	close(p[0]);
+	setsid();
+	*ready_fd = p[1];
+	return 0;
+}
+
+__attribute__((noreturn)) void startup_failed(int ready_fd, const char *msg)
+{
+	if (ready_fd >= 0) {
+		char b[1100];
+		int n = snprintf(b, sizeof(b), "1%s", msg);
+		if (write(ready_fd, b, (size_t)(n < (int)sizeof(b) ? n : (int)sizeof(b) - 1)) < 0) {
+			/* parent gone */
+		}
+	}
+	log_err("%s", msg);
+	exit(1);
+}
+
+void detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+}
+
+/* Work that needs no daemon: --check-config, --mktun, --rmtun. Returns the
+ * exit status, or -1 when the daemon is to start. */
+int oneshot(const struct daemon *d, const struct config *c)
+{
+	char err[1024];
+
+	if (d->o.check) {
+		printf("%s: configuration OK\n", d->conf_path);
+		return 0;
+	}
+	if (!d->o.mktun && !d->o.rmtun)
+		return -1;
+	if (tun_persist(c->tun_device, d->o.mktun, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tayga: %s\n", err);
+		return 1;
+	}
+	/* stdout, as TAYGA: Debian's init script pipes it to logger */
+	if (d->o.log_set)
+		log_info("%s persistent tun device %s", d->o.mktun ? "Created" : "Removed",
+			 c->tun_device);
+	else
+		printf("%s persistent tun device %s\n", d->o.mktun ? "Created" : "Removed",
+		       c->tun_device);
+	return 0;
+}
+
+/* Without -n: fork; the parent returns (>= 0, its exit status) once the
+ * daemon reports start-up; the daemon gets -1 and *ready_fd. */
+int background(struct daemon *d, int *ready_fd)
+{
+	int r, status;
+
+	if (d->o.nodetach)
+		return -1;
+	r = daemonize(ready_fd, &status);
+	if (r < 0) {
+		fprintf(stderr, "tayga: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (r > 0)
+		return status;
+	if (!d->o.log_set)
+		log_init(LOG_TO_SYSLOG, d->o.debug);
+	return -1;
+}
+
+void setup_signals(int ready_fd)
+{
+	struct sigaction sa;
+
+	if (pipe(sig_pipe) < 0 || fcntl(sig_pipe[0], F_SETFL, O_NONBLOCK) < 0 ||
+	    fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK) < 0)
+		startup_failed(ready_fd, "tayga: self-pipe");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);  /* only the privileged parent has a child */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Build the running state, load dynamic.map, open and configure the tun,
+ * write the pidfile: everything that needs root. */
+void open_everything(struct daemon *d, struct config *c, int ready_fd)
+{
+	char err[1024];
+
+	if (c->data_dir && mkdir(c->data_dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, sizeof(err), "tayga: data-dir %s: %s", c->data_dir, strerror(errno));
+		startup_failed(ready_fd, err);
+	}
+	if (state_build(&d->st, c, false, err, sizeof(err)) != 0)
+		startup_failed(ready_fd, err);
+	if (tun_open(&d->tun, c, &d->stats, err, sizeof(err)) != 0 ||
+	    tun_configure(d->tun.name, c, err, sizeof(err)) != 0)
+		startup_failed(ready_fd, err);
+	tun_refresh_mtu(&d->tun);
+	d->tun.write_err = on_write_error;
+	d->tun.err_arg = d;
+	if (d->o.pidfile && write_pidfile(d->o.pidfile) != 0) {
+		snprintf(err, sizeof(err), "tayga: pidfile %s: %s", d->o.pidfile, strerror(errno));
+		startup_failed(ready_fd, err);
+	}
+}
+
+/* dynamic.map: read only after the privilege drop, as the runtime user
+ * (it lives in the one directory that user may write). */
+void load_dynmap(struct daemon *d)
+{
+	long n;
+
+	if (!d->st.pool || !d->st.dynmap[0])
+		return;
+	n = pool_load(d->st.pool, d->st.dynmap, time(NULL), report_dynmap, NULL);
+	if (n < 0)
+		log_warn("cannot read %s: %s", d->st.dynmap, strerror(errno));
+	else if (n > 0)
+		log_info("loaded %ld dynamic mappings from %s", n, d->st.dynmap);
+}
+
+/* Wire the translator to the running state and the tun. */
+void init_translator(struct daemon *d, int ready_fd)
+{
+	d->scratch = malloc(PKT_BUF_SIZE);
+	if (!d->scratch)
+		startup_failed(ready_fd, "tayga: out of memory");
+	d->ctx.cfg = &d->xcfg;
+	d->ctx.stats = &d->stats.xlat;
+	d->ctx.icmp_rl = &d->rl;
+	d->ctx.emit = emit;
+	d->ctx.emit_arg = d;
+	d->ctx.log = log_event;
+	d->ctx.scratch = d->scratch;
+	d->ctx.ip4_id = random_id();
+	d->ctx.now = time(NULL);
+	d->ctx.now_ms = mono_ms();
+	apply_state(d);
+	d->last_stats = d->last_usage = time(NULL);
+	/* the first new mapping is written at once; later ones are batched */
+	d->last_save_ms = mono_ms() - SAVE_BATCH_MS;
+}
+
+/* Tell the waiting parent (without -n) that start-up succeeded. */
+void report_started(struct daemon *d, int ready_fd)
+{
+	log_info("tayga %s started on %s (mtu %u)", PACKAGE_VERSION, d->tun.name, d->tun.mtu);
+	if (ready_fd < 0)
+		return;
+	if (write(ready_fd, "0", 1) < 0) {
+		/* parent gone */
+	}
+	close(ready_fd);
+	detach_stdio();
+}
+
+void shutdown_daemon(struct daemon *d)
+{
+	save_pool(d);
+	/* with privilege separation the parent removes it */
+	if (d->o.pidfile && d->ps_sock < 0)
+		unlink(d->o.pidfile);
+	if (d->ps_sock >= 0)
+		close(d->ps_sock);
+	tun_close(&d->tun);
+	state_free(&d->st);
+	free(d->scratch);
+	log_info("exiting");
+}

@@ -1,0 +1,194 @@
+/* loop.c - the event loop: drain the tun through the translator, act on
+ * signals, periodic work (dynamic.map, statistics). */
+#include "config.h"   /* PACKAGE_VERSION */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/conf.h"
+#include "config/conf_paths.h"
+#include "lib/log.h"
+#include "state/map.h"
+#include "account/meter.h"
+#include "state/pool.h"
+#include "daemon/privsep.h"
+#include "daemon/sandbox.h"
+#include "daemon/stats.h"
+#include "io/tun.h"
+#include "core/xlat.h"
+#include "daemon/daemon.h"
+
+uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void log_stats(const struct daemon *d)
+{
+	const struct stats *s = &d->stats;
+	const struct xlat_counters *x = &s->xlat;
+	log_info("stats: 4to6 %llu packets %llu bytes, 6to4 %llu packets %llu bytes, "
+		 "icmp4 sent %llu, icmp6 sent %llu, rate-limited %llu, echo replies %llu, dynamic %zu (created %llu), "
+		 "udp coalesced %llu, tun reads %llu (%llu packets), tun writes %llu, dropped %llu",
+		 (unsigned long long)x->pkts[DIR_4TO6], (unsigned long long)x->bytes[DIR_4TO6],
+		 (unsigned long long)x->pkts[DIR_6TO4], (unsigned long long)x->bytes[DIR_6TO4],
+		 (unsigned long long)x->icmp4_sent, (unsigned long long)x->icmp6_sent,
+		 (unsigned long long)x->icmp_ratelimited,
+		 (unsigned long long)x->echo_replies, pool_count(d->st.pool),
+		 (unsigned long long)x->dyn_created, (unsigned long long)s->udp_coalesced,
+		 (unsigned long long)s->tun_read_calls, (unsigned long long)s->tun_read_pkts,
+		 (unsigned long long)s->tun_write_calls,
+		 (unsigned long long)drops_total(x));
+	for (int r = 0; r < DROP_MAX; r++)
+		if (x->drops[r])
+			log_info("stats: dropped %s: %llu", drop_reason_name((enum drop_reason)r),
+				 (unsigned long long)x->drops[r]);
+}
+
+/* A failed write loses the packet: count it (drops reason "write") and say
+ * why, at once and then at most once a minute, so a lasting cause (the
+ * interface set down, no memory) shows in the log without flooding it. */
+static void write_failed(struct daemon *d, int err)
+{
+	d->stats.xlat.drops[DROP_WRITE]++;
+	if (!log_every_due(&d->write_warn, d->ctx.now_ms, WRITE_WARN_MS))
+		return;
+	log_warn("%s: write failed: %s (%llu packets lost to failed writes so far)", d->tun.name,
+		 strerror(err), (unsigned long long)d->stats.xlat.drops[DROP_WRITE]);
+}
+
+void on_write_error(void *arg, int err)
+{
+	write_failed(arg, err);
+}
+
+/* The translator's one output: every packet goes to the tun backend, which
+ * decides how it is written. */
+void emit(void *arg, const struct pkt *p)
+{
+	struct daemon *d = arg;
+	tun_write(&d->tun, p);
+}
+
+/* Translate everything waiting on the tun (at most DRAIN_MAX packets, so
+ * signals and housekeeping are not starved), then flush what the backend
+ * held back: nothing waits past a drain. */
+static void drain(struct daemon *d)
+{
+	d->ctx.now = time(NULL);
+	d->ctx.now_ms = mono_ms();
+	for (int i = 0; i < DRAIN_MAX;) {
+		struct pkt p[TUN_BATCH_MAX];
+		bool drained;
+		int r = tun_read_batch(&d->tun, p, &drained);
+		if (r < 0) {
+			log_err("tun read: %s", strerror(errno));
+			break;
+		}
+		d->stats.tun_read_calls++;
+		d->stats.tun_read_pkts += (uint64_t)r;
+		for (int k = 0; k < r; k++)
+			xlat_packet(&d->ctx, &p[k]);
+		i += r;
+		if (drained || r == 0)
+			break;
+	}
+	tun_flush(&d->tun);
+}
+
+/* Act on the signals the handler queued. Returns true when one asks us to
+ * exit. */
+static bool handle_signals(struct daemon *d)
+{
+	unsigned char sigs[16];
+	ssize_t k = read(signal_fd(), sigs, sizeof(sigs));
+	bool stop = false;
+
+	for (ssize_t i = 0; i < k; i++) {
+		switch (sigs[i]) {
+		case SIGHUP: reload(d); break;
+		case SIGUSR1:
+			log_stats(d);
+			meter_report(d->st.meter, log_line, NULL);
+			break;
+		case SIGCHLD: break; /* handled for the privileged parent only */
+		default:
+			log_info("signal %d: exiting", sigs[i]);
+			stop = true;
+		}
+	}
+	return stop;
+}
+
+/* Periodic work: dynamic.map (new mappings soon, last-use times now and
+ * then) and the stats file. */
+static void housekeeping(struct daemon *d)
+{
+	time_t now = time(NULL);
+
+	if (mono_ms() - d->last_save_ms >= (pool_dirty(d->st.pool) ? SAVE_BATCH_MS : SAVE_PERIOD_MS))
+		save_pool(d);
+	if (d->st.conf->stats_file && now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
+		d->stats.xlat.dyn_active = pool_count(d->st.pool);
+		if (stats_write_file_ext(&d->stats, d->st.conf->stats_file, meter_write_prom,
+					 d->st.meter) != 0 && log_every_due(&d->stats_warn, mono_ms(), WRITE_WARN_MS))
+			log_warn("cannot write %s: %s (%llu failures so far, logged at most once a minute)",
+				 d->st.conf->stats_file, strerror(errno), d->stats_warn.count);
+		d->last_stats = now;
+	}
+	if (d->st.conf->usage_interval && now - d->last_usage >= (time_t)d->st.conf->usage_interval) {
+		meter_report(d->st.meter, log_line, NULL);
+		d->last_usage = now;
+	}
+}
+
+/* The event loop. Returns the exit status: 0 after a signal to stop, 1
+ * when the tun device went away under us. */
+int run(struct daemon *d)
+{
+	struct pollfd pfd[3] = {
+		{ .fd = d->tun.fd, .events = POLLIN },
+		{ .fd = signal_fd(), .events = POLLIN },
+		{ .fd = d->ps_sock, .events = POLLIN },
+	};
+
+	for (;;) {
+		int n = poll(pfd, 3, 1000);
+
+		if (n < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			return 1;
+		}
+		/* the interface was deleted (ip link del): the fd reports
+		 * POLLERR forever and nothing can be read or written again;
+		 * exit so a service manager can restart us */
+		if (n > 0 && (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL))) {
+			log_err("%s: the tun device was removed or failed; exiting", d->tun.name);
+			return 1;
+		}
+		if (n > 0 && (pfd[0].revents & POLLIN))
+			drain(d);
+		if (n > 0 && (pfd[1].revents & POLLIN) && handle_signals(d))
+			return 0;
+		if (n > 0 && (pfd[2].revents & (POLLIN | POLLHUP)) && !reload_from_parent(d))
+			return 0;
+		housekeeping(d);
+	}
+}

@@ -1,0 +1,149 @@
+/* privdrop.c - -u / -g / -r: check the accounts, split into the privileged parent
+ * and the jailed translator, drop privileges; without them, limit what root keeps. */
+#include "config.h"   /* PACKAGE_VERSION */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/conf.h"
+#include "config/conf_paths.h"
+#include "lib/log.h"
+#include "state/map.h"
+#include "account/meter.h"
+#include "state/pool.h"
+#include "daemon/privsep.h"
+#include "daemon/sandbox.h"
+#include "daemon/stats.h"
+#include "io/tun.h"
+#include "core/xlat.h"
+#include "daemon/daemon.h"
+
+/* -u / -g / -r make sense with this config and name known accounts. */
+int check_identity(struct daemon *d, const struct config *c, struct passwd **pw,
+			  struct group **gr)
+{
+	char err[1024];
+
+	if (d->o.user && !(*pw = getpwnam(d->o.user))) {
+		fprintf(stderr, "tayga: unknown user %s\n", d->o.user);
+		return -1;
+	}
+	if (d->o.group && !(*gr = getgrnam(d->o.group))) {
+		fprintf(stderr, "tayga: unknown group %s\n", d->o.group);
+		return -1;
+	}
+	if (d->o.chroot && !c->data_dir) {
+		fprintf(stderr, "tayga: --chroot needs data-dir in %s\n", d->conf_path);
+		return -1;
+	}
+	d->run_uid = *pw ? (*pw)->pw_uid : (uid_t)-1;
+	d->run_gid = *gr ? (*gr)->gr_gid : *pw ? (*pw)->pw_gid : (gid_t)-1;
+	if (privsep_check_paths(d->conf_path, c, d->run_uid, d->run_gid, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tayga: %s\n", err);
+		return -1;
+	}
+	if (c->have_pool && !c->data_dir)
+		log_warn("dynamic-pool without data-dir: dynamic mappings are not kept across restarts");
+	return 0;
+}
+
+/* -u / -g / -r: split in two (privsep.h). The parent stays here, runs the
+ * privileged monitor and exits with the translator's status; the child
+ * returns with d->ps_sock. */
+void separate(struct daemon *d, int ready_fd)
+{
+	struct privsep ps;
+	int sv[2];
+	pid_t pid = -1;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0 || (pid = fork()) < 0)
+		startup_failed(ready_fd, "tayga: privilege separation: cannot fork");
+	if (pid == 0) {
+		close(sv[0]);
+		signal(SIGCHLD, SIG_DFL);
+		d->ps_sock = sv[1];
+		return;
+	}
+	close(sv[1]);
+	/* the translator owns the tun, dynamic.map and the start-up report */
+	tun_close(&d->tun);
+	memset(&ps, 0, sizeof(ps));
+	ps.conf = d->st.conf;
+	d->st.conf = NULL;
+	state_free(&d->st);
+	if (ready_fd >= 0) {
+		close(ready_fd);
+		detach_stdio();
+	}
+	/* what a reload still needs: netlink, reading root's files, signals */
+	if (sandbox_limit(SB_CAP_BIT(SB_CAP_NET_ADMIN) | SB_CAP_BIT(SB_CAP_DAC_OVERRIDE) |
+			  SB_CAP_BIT(SB_CAP_DAC_READ_SEARCH) | SB_CAP_BIT(SB_CAP_KILL)) != 0)
+		log_warn("cannot limit capabilities: %s", strerror(errno));
+	ps.conf_path = d->conf_path;
+	ps.pidfile = d->o.pidfile;
+	ps.uid = d->run_uid;
+	ps.gid = d->run_gid;
+	ps.sig_fd = signal_fd();
+	ps.sock = sv[0];
+	ps.child = pid;
+	ps.chroot = d->o.chroot;
+	exit(privsep_monitor(&ps));
+}
+
+/* -u / -g / -r: hand data-dir to the runtime user (it writes dynamic.map
+ * there: a temp file and a rename), chroot into it, drop to the user. */
+void drop_privileges(struct daemon *d, const struct passwd *pw, const struct group *gr,
+			    int ready_fd)
+{
+	const struct config *c = d->st.conf;
+	char err[1024];
+
+	if ((pw || gr) && c->data_dir &&
+	    chown(c->data_dir, pw ? pw->pw_uid : (uid_t)-1, gr ? gr->gr_gid : pw->pw_gid) != 0)
+		log_warn("data-dir %s: chown: %s (dynamic.map may not be writable)", c->data_dir,
+			 strerror(errno));
+	if (d->o.chroot) {
+		if (chroot(c->data_dir) != 0 || chdir("/") != 0) {
+			snprintf(err, sizeof(err), "tayga: chroot %s: %s", c->data_dir, strerror(errno));
+			startup_failed(ready_fd, err);
+		}
+		d->chrooted = true;
+		snprintf(d->st.dynmap, sizeof(d->st.dynmap), "/dynamic.map");
+	}
+	/* nothing this process could ever run may regain a capability */
+	if (sandbox_limit(0) != 0)
+		log_warn("cannot clear the capability bounding set: %s", strerror(errno));
+	if ((gr && setgid(gr->gr_gid) != 0) || (pw && !gr && setgid(pw->pw_gid) != 0) ||
+	    ((pw || gr) && setgroups(0, NULL) != 0 && errno != EPERM) ||
+	    (pw && setuid(pw->pw_uid) != 0) || sandbox_drop_caps() != 0) {
+		snprintf(err, sizeof(err), "tayga: dropping privileges: %s", strerror(errno));
+		startup_failed(ready_fd, err);
+	}
+	/* the parent's end closing is noticed in the loop; a parent killed
+	 * outright sends us SIGTERM (set after setuid, which clears it) */
+	sandbox_parent_death_signal(SIGTERM);
+}
+
+/* Without -u / -g / -r the daemon stays root: keep only what a reload
+ * needs (tun-ip / tun-route, reading the configuration). */
+void limit_root(void)
+{
+	if (sandbox_limit(SB_CAP_BIT(SB_CAP_NET_ADMIN) | SB_CAP_BIT(SB_CAP_DAC_OVERRIDE) |
+			  SB_CAP_BIT(SB_CAP_DAC_READ_SEARCH)) != 0)
+		log_warn("cannot limit capabilities: %s", strerror(errno));
+}
