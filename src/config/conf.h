@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum udp_cksum_mode { UDP_CKSUM_DROP = 0, UDP_CKSUM_CALC, UDP_CKSUM_FWD };
-enum tristate { MODE_AUTO = 0, MODE_ON, MODE_OFF };
+#include "lib/netcfg.h"
 
+enum udp_cksum_mode { UDP_CKSUM_DROP = 0, UDP_CKSUM_CALC, UDP_CKSUM_FWD };
 /* `log` directive event classes (bit mask) */
 #define LOG_EV_DROP   0x01u /* packets dropped */
 #define LOG_EV_REJECT 0x02u /* packets rejected with an ICMP error */
@@ -32,13 +32,6 @@ struct eam {
 	uint8_t len6;
 	unsigned line;      /* source line, for messages */
 	const char *file;   /* points into config-owned storage */
-};
-
-/* `tun-ip` / `tun-route` entries */
-struct tun_addr {
-	int family;         /* AF_INET or AF_INET6 */
-	union { struct in_addr v4; struct in6_addr v6; } a;
-	uint8_t len;        /* prefix length; 32/128 when omitted */
 };
 
 struct config {

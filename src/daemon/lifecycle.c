@@ -32,6 +32,7 @@
 #include "io/tun.h"
 #include "core/xlat.h"
 #include "daemon/daemon.h"
+#include "daemon/tunconf.h"
 
 static int sig_pipe[2] = { -1, -1 };
 
@@ -211,8 +212,10 @@ void open_everything(struct daemon *d, struct config *c, int ready_fd)
 	}
 	if (state_build(&d->st, c, false, err, sizeof(err)) != 0)
 		startup_failed(ready_fd, err);
-	if (tun_open(&d->tun, c, &d->stats, err, sizeof(err)) != 0 ||
-	    tun_configure(d->tun.name, c, err, sizeof(err)) != 0)
+	struct tun_opts to = tun_opts_of(c);
+	struct tun_ifcfg ic = tun_ifcfg_of(c);
+	if (tun_open(&d->tun, &to, err, sizeof(err)) != 0 ||
+	    tun_configure(d->tun.name, &ic, err, sizeof(err)) != 0)
 		startup_failed(ready_fd, err);
 	tun_refresh_mtu(&d->tun);
 	d->tun.write_err = on_write_error;
@@ -246,6 +249,7 @@ void init_translator(struct daemon *d, int ready_fd)
 		startup_failed(ready_fd, "tayga: out of memory");
 	d->ctx.cfg = &d->xcfg;
 	d->ctx.stats = &d->stats.xlat;
+	d->stats.tun = &d->tun.ctr;
 	d->ctx.icmp_rl = &d->rl;
 	d->ctx.emit = emit;
 	d->ctx.emit_arg = d;

@@ -52,9 +52,9 @@ static void log_stats(const struct daemon *d)
 		 (unsigned long long)x->icmp4_sent, (unsigned long long)x->icmp6_sent,
 		 (unsigned long long)x->icmp_ratelimited,
 		 (unsigned long long)x->echo_replies, pool_count(d->st.pool),
-		 (unsigned long long)x->dyn_created, (unsigned long long)s->udp_coalesced,
-		 (unsigned long long)s->tun_read_calls, (unsigned long long)s->tun_read_pkts,
-		 (unsigned long long)s->tun_write_calls,
+		 (unsigned long long)x->dyn_created, (unsigned long long)s->tun->udp_coalesced,
+		 (unsigned long long)s->tun->read_calls, (unsigned long long)s->tun->read_pkts,
+		 (unsigned long long)s->tun->write_calls,
 		 (unsigned long long)drops_total(x));
 	for (int r = 0; r < DROP_MAX; r++)
 		if (x->drops[r])
@@ -102,8 +102,6 @@ static void drain(struct daemon *d)
 			log_err("tun read: %s", strerror(errno));
 			break;
 		}
-		d->stats.tun_read_calls++;
-		d->stats.tun_read_pkts += (uint64_t)r;
 		for (int k = 0; k < r; k++)
 			xlat_packet(&d->ctx, &p[k]);
 		i += r;

@@ -16,6 +16,7 @@
 #include "lib/log.h"
 #include "daemon/sandbox.h"
 #include "io/tun.h"
+#include "daemon/tunconf.h"
 
 #define MSG_CONF 'C'
 #define MSG_MAX (256u * 1024 * 1024)
@@ -181,8 +182,9 @@ static void reload(struct privsep *ps)
 		return;
 	}
 	/* the child refuses this too; don't touch the interface for it */
+	struct tun_ifcfg ic = tun_ifcfg_of(c);
 	if (strcmp(c->tun_device, ps->conf->tun_device) == 0 && conf_iface_changed(ps->conf, c) &&
-	    tun_configure(c->tun_device, c, err, sizeof(err)) != 0)
+	    tun_configure(c->tun_device, &ic, err, sizeof(err)) != 0)
 		log_warn("reload: %s", err);
 	if (privsep_send_conf(ps->sock, &t) != 0)
 		log_err("reload: cannot pass the configuration on: %s", strerror(errno));

@@ -33,6 +33,7 @@
 #include "io/tun.h"
 #include "core/xlat.h"
 #include "daemon/daemon.h"
+#include "daemon/tunconf.h"
 
 void report_dynmap(void *arg, const char *msg)
 {
@@ -151,8 +152,9 @@ static void reload_apply(struct daemon *d, struct config *c)
 	if (mode_differs(c->offload, d->st.conf->offload, d->tun.offload) ||
 	    mode_differs(c->io_uring, d->st.conf->io_uring, d->tun.batched))
 		log_warn("reload: offload and io-uring changes take effect at the next restart");
+	struct tun_ifcfg ic = tun_ifcfg_of(c);
 	if (d->ps_sock < 0 && conf_iface_changed(d->st.conf, c) &&
-	    tun_configure(d->tun.name, c, err, sizeof(err)) != 0)
+	    tun_configure(d->tun.name, &ic, err, sizeof(err)) != 0)
 		log_warn("reload: %s", err);
 	if (state_build(&ns, c, d->chrooted, err, sizeof(err)) != 0) {
 		log_err("reload failed, keeping the running configuration: %s", err);

@@ -7,14 +7,12 @@
 #include <stdio.h>
 
 #include "core/counters.h"
+#include "io/tun.h"
 
 /* The translator's counters plus the tun's; the exporter reads both. */
 struct stats {
 	struct xlat_counters xlat;     /* incremented by the translator */
-	uint64_t udp_coalesced;        /* UDP datagrams written inside a USO super-packet */
-	uint64_t tun_read_calls;       /* system calls that read the tun (a batch is one) */
-	uint64_t tun_read_pkts;        /* packets they returned */
-	uint64_t tun_write_calls;      /* writes to the tun */
+	const struct tun_counters *tun; /* the tun's own (io/tun.h) */
 };
 
 /* Prometheus text exposition format */

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/xlat.h"
+#include "lib/pkt.h"
 
 /* the kernel's UDP_MAX_SEGMENTS was 64 before Linux 6.x raised it */
 #define COALESCE_MAX_SEGS 64

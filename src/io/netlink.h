@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "config/conf.h"
+#include "lib/netcfg.h"
 
 /* Each returns 0 (an existing address/route counts as success) or -1 with
  * a message in err. */

@@ -13,14 +13,40 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "config/conf.h"
-#include "daemon/stats.h"
-#include "core/xlat.h"
+#include <net/if.h>
+#include <stdint.h>
+
+#include "lib/netcfg.h"
+#include "lib/pkt.h"
 
 /* Most packets one tun_read_batch() returns. */
 #define TUN_BATCH_MAX 64
 
 struct tun_priv;
+
+/* What the backend counts; the daemon's metrics read it. */
+struct tun_counters {
+	uint64_t read_calls;     /* system calls that read the tun (a batch is one) */
+	uint64_t read_pkts;      /* packets they returned */
+	uint64_t write_calls;    /* writes to the tun */
+	uint64_t udp_coalesced;  /* UDP datagrams written inside a USO super-packet */
+};
+
+/* How to open the tun (from tun-device, offload, io-uring). */
+struct tun_opts {
+	const char *name;
+	enum tristate offload;
+	enum tristate io_uring;
+};
+
+/* How to configure the interface (tun-up, tun-ip, tun-route). */
+struct tun_ifcfg {
+	bool up;
+	const struct tun_addr *ips;
+	size_t nips;
+	const struct tun_addr *routes;
+	size_t nroutes;
+};
 
 struct tun {
 	int fd;
@@ -28,7 +54,7 @@ struct tun {
 	unsigned mtu;
 	bool offload;     /* packets carry offload metadata (Linux vnet header) */
 	bool batched;     /* reads are batched (Linux io_uring) */
-	struct stats *stats;  /* tun_write counts tun_write_calls, udp_coalesced */
+	struct tun_counters ctr;
 	/* Set by the caller before the first write: a failed write calls
 	 * write_err with the errno (the packet is lost; the caller counts it). */
 	void (*write_err)(void *arg, int err);
@@ -36,11 +62,10 @@ struct tun {
 	struct tun_priv *priv;
 };
 
-/* Open (creating if needed) the tun named in c->tun_device, non-blocking,
- * negotiating offload per c->offload; the tun counts its I/O in *stats.
+/* Open (creating if needed) the tun named o->name, non-blocking,
+ * negotiating offload per o->offload; the tun counts its I/O in t->ctr.
  * Returns 0 or -1 with err filled. */
-int tun_open(struct tun *t, const struct config *c, struct stats *stats, char *err,
-	     size_t errlen);
+int tun_open(struct tun *t, const struct tun_opts *o, char *err, size_t errlen);
 void tun_close(struct tun *t);
 
 /* --mktun / --rmtun: make the device persistent / delete it. */
@@ -48,7 +73,7 @@ int tun_persist(const char *name, bool persist, char *err, size_t errlen);
 
 /* Apply tun-up / tun-ip / tun-route to the interface `name` (Linux:
  * rtnetlink; needs CAP_NET_ADMIN). 0 or -1. */
-int tun_configure(const char *name, const struct config *c, char *err, size_t errlen);
+int tun_configure(const char *name, const struct tun_ifcfg *ic, char *err, size_t errlen);
 /* Re-read the interface MTU into t->mtu (an operator may change it). */
 void tun_refresh_mtu(struct tun *t);
 
@@ -56,7 +81,16 @@ void tun_refresh_mtu(struct tun *t);
  * own buffers: pkts[0..n-1] (data at PKT_HEADROOM, offload metadata parsed)
  * stay valid until the next call. Returns n (0: nothing waiting) or -1 on
  * error. *drained is set when the queue was found empty. */
-int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained);
+int tun_backend_read(struct tun *t, struct pkt *pkts, bool *drained);
+static inline int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained)
+{
+	int r = tun_backend_read(t, pkts, drained);
+
+	t->ctr.read_calls++;
+	if (r > 0)
+		t->ctr.read_pkts += (uint64_t)r;
+	return r;
+}
 
 /* Hand over one packet to be written. It may be held back (to be merged
  * with the next ones) until tun_flush(); p is not referenced after the

@@ -82,16 +82,14 @@ int tun_persist(const char *name, bool persist, char *err, size_t errlen)
 	return rc;
 }
 
-int tun_open(struct tun *t, const struct config *c, struct stats *stats, char *err,
-	     size_t errlen)
+int tun_open(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
 {
 	char path[sizeof("/dev/") + IFNAMSIZ];
 	int fd;
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
-	t->stats = stats;
-	snprintf(t->name, sizeof(t->name), "%s", c->tun_device);
+	snprintf(t->name, sizeof(t->name), "%s", c->name);
 	if (c->offload == MODE_ON) {
 		snprintf(err, errlen, "offload on: the BSD tun driver has no segmentation offload");
 		return -1;
@@ -162,17 +160,17 @@ void tun_close(struct tun *t)
 	t->fd = -1;
 }
 
-int tun_configure(const char *name, const struct config *c, char *err, size_t errlen)
+int tun_configure(const char *name, const struct tun_ifcfg *c, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 	int s;
 
-	if (c->ntun_ips || c->ntun_routes) {
+	if (c->nips || c->nroutes) {
 		snprintf(err, errlen, "tun-ip and tun-route are Linux-only; configure %s with "
 			 "ifconfig and route", name);
 		return -1;
 	}
-	if (!c->tun_up)
+	if (!c->up)
 		return 0;
 	s = ctl_sock();
 	if (s < 0) {
@@ -196,7 +194,7 @@ int tun_configure(const char *name, const struct config *c, char *err, size_t er
 	return 0;
 }
 
-int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained)
+int tun_backend_read(struct tun *t, struct pkt *pkts, bool *drained)
 {
 	uint8_t *buf = t->priv->rbuf;
 	uint8_t *start = buf + PKT_HEADROOM - AF_HDR_LEN;
@@ -235,7 +233,7 @@ static int write_one(const struct tun *t, const struct pkt *p)
 
 void tun_write(struct tun *t, const struct pkt *p)
 {
-	t->stats->tun_write_calls++;
+	t->ctr.write_calls++;
 	/* no offload here: a packet that still carries offload metadata
 	 * leaves segmented and with complete checksums */
 	if (tun_write_plain(t, p, &t->priv->segbuf, write_one) != 0 && t->write_err)

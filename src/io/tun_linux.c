@@ -89,7 +89,7 @@ int tun_persist(const char *name, bool persist, char *err, size_t errlen)
 
 /* Read buffers (allocated once; pages are touched only when a batch that
  * deep is used) and, unless `io-uring off`, the io_uring for batched reads. */
-static int open_reader(struct tun *t, const struct config *c, char *err, size_t errlen)
+static int open_reader(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
 {
 	struct tun_priv *v = t->priv;
 	const char *why;
@@ -141,14 +141,14 @@ static const char *negotiate(struct tun_priv *v, int fd)
 }
 
 /* Open the device with the offload c asks for; returns the fd or -1. */
-static int open_offload(struct tun *t, const struct config *c, char *err, size_t errlen)
+static int open_offload(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
 {
 	struct tun_priv *v = t->priv;
 	const char *what = NULL;
 	int fd = -1;
 
 	if (c->offload != MODE_OFF) {
-		fd = open_dev(c->tun_device, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR, err, errlen);
+		fd = open_dev(c->name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR, err, errlen);
 		if (fd >= 0 && !(what = negotiate(v, fd))) {
 			close(fd);
 			fd = -1;
@@ -156,7 +156,7 @@ static int open_offload(struct tun *t, const struct config *c, char *err, size_t
 		}
 		if (fd < 0 && c->offload == MODE_ON) {
 			snprintf(err, errlen, "offload on: the kernel refused the virtio-net header or "
-				 "TUNSETOFFLOAD on %s", c->tun_device);
+				 "TUNSETOFFLOAD on %s", c->name);
 			return -1;
 		}
 	}
@@ -166,7 +166,7 @@ static int open_offload(struct tun *t, const struct config *c, char *err, size_t
 		log_info("offload: %s", what);
 		return fd;
 	}
-	fd = open_dev(c->tun_device, IFF_TUN | IFF_NO_PI, err, errlen);
+	fd = open_dev(c->name, IFF_TUN | IFF_NO_PI, err, errlen);
 	if (fd >= 0)
 		log_info("offload: off%s", c->offload == MODE_OFF ? " (offload off)" :
 			 " (kernel refused; packets are handled one by one)");
@@ -196,16 +196,14 @@ static void tune_link(struct tun *t)
 
 static void write_pkt(void *arg, const struct pkt *p);
 
-int tun_open(struct tun *t, const struct config *c, struct stats *stats, char *err,
-	     size_t errlen)
+int tun_open(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
 {
 	struct tun_priv *v;
 	int fd;
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
-	t->stats = stats;
-	snprintf(t->name, sizeof(t->name), "%s", c->tun_device);
+	snprintf(t->name, sizeof(t->name), "%s", c->name);
 	v = t->priv = calloc(1, sizeof(*v));
 	if (v)
 		v->cobuf = malloc(PKT_BUF_SIZE);
@@ -214,7 +212,7 @@ int tun_open(struct tun *t, const struct config *c, struct stats *stats, char *e
 		tun_close(t);
 		return -1;
 	}
-	coalesce_init(&v->co, v->cobuf, &stats->udp_coalesced, write_pkt, t);
+	coalesce_init(&v->co, v->cobuf, &t->ctr.udp_coalesced, write_pkt, t);
 	fd = open_offload(t, c, err, errlen);
 	if (fd < 0) {
 		tun_close(t);
@@ -263,22 +261,22 @@ void tun_close(struct tun *t)
 	t->fd = -1;
 }
 
-int tun_configure(const char *name, const struct config *c, char *err, size_t errlen)
+int tun_configure(const char *name, const struct tun_ifcfg *c, char *err, size_t errlen)
 {
 	unsigned idx;
 
-	if (c->tun_up && nl_link_up(name, err, errlen) != 0)
+	if (c->up && nl_link_up(name, err, errlen) != 0)
 		return -1;
 	idx = if_nametoindex(name);
 	if (!idx) {
 		snprintf(err, errlen, "tun-device %s: %s", name, strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < c->ntun_ips; i++)
-		if (nl_addr_add(idx, &c->tun_ips[i], err, errlen) != 0)
+	for (size_t i = 0; i < c->nips; i++)
+		if (nl_addr_add(idx, &c->ips[i], err, errlen) != 0)
 			return -1;
-	for (size_t i = 0; i < c->ntun_routes; i++)
-		if (nl_route_add(idx, &c->tun_routes[i], err, errlen) != 0)
+	for (size_t i = 0; i < c->nroutes; i++)
+		if (nl_route_add(idx, &c->routes[i], err, errlen) != 0)
 			return -1;
 	return 0;
 }
@@ -347,7 +345,7 @@ static int read_ring(struct tun *t, struct pkt *pkts, bool *drained)
 	return (int)got;
 }
 
-int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained)
+int tun_backend_read(struct tun *t, struct pkt *pkts, bool *drained)
 {
 	struct tun_priv *v = t->priv;
 	uint8_t *start = rbuf(v, 0) + PKT_HEADROOM - v->hdr_len;
@@ -421,7 +419,7 @@ static void write_pkt(void *arg, const struct pkt *p)
 {
 	struct tun *t = arg;
 
-	t->stats->tun_write_calls++;
+	t->ctr.write_calls++;
 	if (send_pkt(t, p) != 0 && t->write_err)
 		t->write_err(t->err_arg, errno);
 }

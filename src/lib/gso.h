@@ -4,7 +4,7 @@
 #ifndef TAYGA_GSO_H
 #define TAYGA_GSO_H
 
-#include "core/xlat.h"
+#include "lib/pkt.h"
 
 /* Resolve OFF_F_NEEDS_CSUM: compute the L4 checksum over
  * [csum_start, len) seeded by the value stored at csum_start+csum_offset
