@@ -68,6 +68,11 @@ struct tun {
 int tun_open(struct tun *t, const struct tun_opts *o, char *err, size_t errlen);
 void tun_close(struct tun *t);
 
+/* What this platform's tun driver cannot do with these options (OpenBSD,
+ * NetBSD: tun names other than tunN); --check-config and start-up call it.
+ * 0, or -1 with err naming the rule. Linux and FreeBSD accept every name. */
+int tun_check_opts(const struct tun_opts *o, char *err, size_t errlen);
+
 /* --mktun / --rmtun: make the device persistent / delete it. */
 int tun_persist(const char *name, bool persist, char *err, size_t errlen);
 

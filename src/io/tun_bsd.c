@@ -14,9 +14,11 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/sockio.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "io/tun_bsd_plan.h"
 #include "lib/bytes.h"
 #include "lib/log.h"
 
@@ -29,62 +31,150 @@ struct tun_priv {
 
 static int ctl_sock(void)
 {
-	return socket(AF_INET, SOCK_DGRAM, 0);
+	return socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 }
 
-/* Create the interface (SIOCIFCREATE2 names it directly on FreeBSD;
- * elsewhere only tunN names can be created). EEXIST is fine. */
-static int if_create(const char *name, char *err, size_t errlen)
-{
-	struct ifreq ifr;
-	int s = ctl_sock(), rc = 0;
+/* ---- the real system-call layer under tun_bsd_plan.c ---- */
 
-	if (s < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
+static bool sys_if_exists(void *ctx, const char *name)
+{
+	(void)ctx;
+	return if_nametoindex(name) != 0;
+}
+
+/* No O_NOFOLLOW: FreeBSD's /dev/<newname> for a renamed tun is a devfs
+ * alias, i.e. a symlink (devfs is not writable by the runtime user). */
+static int sys_open_dev(void *ctx, const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	(void)ctx;
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode))) {
+		close(fd);
+		errno = ENODEV;
 		return -1;
 	}
+	return fd;
+}
+
+static void sys_close_fd(void *ctx, int fd)
+{
+	(void)ctx;
+	close(fd);
+}
+
+static int sys_tun_name(void *ctx, int fd, char *name, size_t len)
+{
+	(void)ctx;
+#ifdef TUNGIFNAME
+	struct ifreq ifr;
+
 	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-#ifdef SIOCIFCREATE2
-	if (ioctl(s, SIOCIFCREATE2, &ifr) < 0 && errno != EEXIST)
+	if (ioctl(fd, TUNGIFNAME, &ifr) < 0)
+		return -1;
+	snprintf(name, len, "%.*s", (int)sizeof(ifr.ifr_name), ifr.ifr_name);
+	return 0;
 #else
-	if (ioctl(s, SIOCIFCREATE, &ifr) < 0 && errno != EEXIST)
+	/* only FreeBSD renames (tun_name_check); it has TUNGIFNAME */
+	(void)fd;
+	(void)name;
+	(void)len;
+	errno = ENOTTY;
+	return -1;
 #endif
-	{
-		snprintf(err, errlen, "tun-device %s: cannot create: %s", name, strerror(errno));
-		rc = -1;
-	}
+}
+
+static void ifr_named(struct ifreq *ifr, const char *name)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", name);
+}
+
+/* close the control socket s, keeping the errno of rc */
+static int sock_done(int s, int rc)
+{
+	int e = errno;
+
 	close(s);
+	errno = e;
 	return rc;
 }
+
+static int sys_if_create(void *ctx, const char *name)
+{
+	struct ifreq ifr;
+	int s = ctl_sock();
+
+	(void)ctx;
+	if (s < 0)
+		return -1;
+	ifr_named(&ifr, name);
+#ifdef SIOCIFCREATE2
+	return sock_done(s, ioctl(s, SIOCIFCREATE2, &ifr));
+#else
+	return sock_done(s, ioctl(s, SIOCIFCREATE, &ifr));
+#endif
+}
+
+static int sys_if_destroy(void *ctx, const char *name)
+{
+	struct ifreq ifr;
+	int s = ctl_sock();
+
+	(void)ctx;
+	if (s < 0)
+		return -1;
+	ifr_named(&ifr, name);
+	return sock_done(s, ioctl(s, SIOCIFDESTROY, &ifr));
+}
+
+/* FreeBSD SIOCSIFNAME: ifr_name the old name, ifr_data the new one */
+static int sys_if_rename(void *ctx, const char *from, const char *to)
+{
+	(void)ctx;
+#ifdef SIOCSIFNAME
+	struct ifreq ifr;
+	char newname[IFNAMSIZ];
+	int s = ctl_sock();
+
+	if (s < 0)
+		return -1;
+	ifr_named(&ifr, from);
+	snprintf(newname, sizeof(newname), "%s", to);
+	ifr.ifr_data = newname;
+	return sock_done(s, ioctl(s, SIOCSIFNAME, &ifr));
+#else
+	/* only FreeBSD renames (tun_name_check) */
+	(void)from;
+	(void)to;
+	errno = ENOTTY;
+	return -1;
+#endif
+}
+
+static const struct tun_sys real_sys = {
+	.ctx = NULL,
+	.if_exists = sys_if_exists,
+	.open_dev = sys_open_dev,
+	.close_fd = sys_close_fd,
+	.tun_name = sys_tun_name,
+	.if_create = sys_if_create,
+	.if_rename = sys_if_rename,
+	.if_destroy = sys_if_destroy,
+};
 
 int tun_persist(const char *name, bool persist, char *err, size_t errlen)
 {
-	struct ifreq ifr;
-	int s, rc = 0;
-
-	/* BSD tun interfaces live until destroyed: --mktun creates, --rmtun
-	 * destroys. */
+	/* BSD tun interfaces live until destroyed: --mktun creates (and on
+	 * FreeBSD renames), --rmtun destroys */
 	if (persist)
-		return if_create(name, err, errlen);
-	s = ctl_sock();
-	if (s < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(s, SIOCIFDESTROY, &ifr) < 0) {
-		snprintf(err, errlen, "tun-device %s: cannot destroy: %s", name, strerror(errno));
-		rc = -1;
-	}
-	close(s);
-	return rc;
+		return tun_plan_open(&real_sys, TUN_HOST_OS, name, false, err, errlen);
+	return tun_plan_remove(&real_sys, name, err, errlen);
 }
 
 int tun_open(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
 {
-	char path[sizeof("/dev/") + IFNAMSIZ];
 	int fd;
 
 	memset(t, 0, sizeof(*t));
@@ -105,18 +195,8 @@ int tun_open(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
 		snprintf(err, errlen, "tun-device %s: out of memory", t->name);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "/dev/%s", t->name);
-	fd = open(path, O_RDWR);
-	if (fd < 0 && errno == ENOENT) {
-		if (if_create(t->name, err, errlen) != 0) {
-			tun_close(t);
-			return -1;
-		}
-		fd = open(path, O_RDWR);
-	}
+	fd = tun_plan_open(&real_sys, TUN_HOST_OS, t->name, true, err, errlen);
 	if (fd < 0) {
-		snprintf(err, errlen, "tun-device %s: cannot open %s: %s", t->name, path,
-			 strerror(errno));
 		tun_close(t);
 		return -1;
 	}
@@ -139,7 +219,6 @@ int tun_open(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
 		tun_close(t);
 		return -1;
 	}
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	t->fd = fd;
 	t->mtu = 1500;
 	tun_refresh_mtu(t);

@@ -1,5 +1,5 @@
 /* tun_common.c - backend pieces that are the same on every platform: the
- * MTU query and writing a packet whose offload metadata the device cannot
+ * platform's tun naming rule, the MTU query and writing a packet whose offload metadata the device cannot
  * take (software segmentation, checksum completion). */
 #include "io/tun.h"
 
@@ -15,7 +15,13 @@
 #include <sys/sockio.h>
 #endif
 
+#include "io/tun_bsd_plan.h"
 #include "lib/gso.h"
+
+int tun_check_opts(const struct tun_opts *o, char *err, size_t errlen)
+{
+	return tun_name_check(TUN_HOST_OS, o->name, err, errlen);
+}
 
 void tun_refresh_mtu(struct tun *t)
 {
