@@ -32,6 +32,7 @@
 #include "io/tun.h"
 #include "core/xlat.h"
 #include "daemon/daemon.h"
+#include "daemon/tunconf.h"
 
 int main(int argc, char **argv)
 {
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
 	struct config *c;
 	struct passwd *pw = NULL;
 	struct group *gr = NULL;
+	struct tun_opts topts;
 	int ready_fd = -1, status;
 
 	sandbox_close_fds();
@@ -55,6 +57,14 @@ int main(int argc, char **argv)
 	c = conf_load(d->conf_path, err, sizeof(err));
 	if (!c || !conf_check_paths(c, d->o.chroot ? CONF_PATHS_CHROOT : 0, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
+		conf_free(c);
+		return 1;
+	}
+	/* what this platform's tun cannot do (OpenBSD, NetBSD: tunN names
+	 * only), refused at --check-config as at start */
+	topts = tun_opts_of(c);
+	if (tun_check_opts(&topts, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tayga: %s: %s\n", d->conf_path, err);
 		conf_free(c);
 		return 1;
 	}
