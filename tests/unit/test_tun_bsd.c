@@ -39,6 +39,7 @@ struct fake {
 static struct fake F;
 static char err[512];
 
+__attribute__((format(printf, 1, 2)))
 static void note(const char *fmt, ...)
 {
 	size_t n = strlen(F.log);
