@@ -8,6 +8,8 @@ DEPS_REQUIRED=(
 	iproute2 iptables nftables iputils-ping procps socat curl python3
 	traceroute clang libclang-rt-14-dev valgrind systemd bird2
 	debhelper lintian
+	# musl-gcc: the daemon built against OpenWrt's C library (stage musl)
+	musl-tools
 	# Debian's TAYGA 0.9.2: what scripts/bench compares against and what the
 	# package test upgrades from
 	tayga

@@ -180,7 +180,7 @@ setup "stuck" UCI_ipv4_addr="$TAYGA_V4" UCI_prefix="$PREFIX6"
 kill -STOP "$PID"
 netifd teardown wan64 TAYGA_STOP_WAIT=5 >"$W/teardown.out" 2>"$W/teardown.err"
 check "stuck teardown: the failed --rmtun and the running daemon are logged" eval \
-	'grep -q "Device or resource busy" "$W/teardown.err" &&
+	'grep -q "TUNSETIFF" "$W/teardown.err" &&
 	 grep -q "$TUN_DEV is left behind: the daemon (pid $PID) still runs" "$W/teardown.err"'
 kill -CONT "$PID"
 check "stuck: the daemon exits on the SIGTERM it was sent" wait_until 10 eval '! kill -0 "$PID" 2>/dev/null'
