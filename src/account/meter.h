@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #include "account/bucket.h"
-#include "config/conf.h"
+#include "config/model.h"
 #include "account/usage.h"
 #include "core/xlat.h"
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "config/conf.h"
+#include "config/model.h"
 #include "lib/pkt.h"
 #include "state/map.h"
 #include "state/pool.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "lib/addr.h"
-#include "config/conf.h"
+#include "config/model.h"
 
 struct grp {
 	unsigned len;

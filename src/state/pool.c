@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "lib/addr.h"
-#include "config/conf.h"
+#include "config/model.h"
 #include "state/map.h"
 
 /* A /12 at most: larger pools use their first 2^20 addresses. Bounds

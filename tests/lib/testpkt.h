@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/conf.h"
 #include "core/xlat.h"
 
 #define TP_MAX_OUT 16
