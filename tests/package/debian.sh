@@ -134,6 +134,16 @@ check "the .deb has /usr/sbin/tayga, the conffiles and the unit" eval \
 	'dpkg-deb -c "$DEB" | grep -q " ./usr/sbin/tayga$" &&
 	 dpkg-deb -c "$DEB" | grep -q " ./lib/systemd/system/tayga.service$" &&
 	 [ "$(dpkg-deb -I "$DEB" conffiles | sort | tr "\n" " ")" = "/etc/default/tayga /etc/init.d/tayga /etc/tayga.conf " ]'
+# doc_refs_shipped: every /usr/share/doc path /etc/tayga.conf's comments name is in the .deb
+doc_refs_shipped() {
+	local refs p
+	refs=$(dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./etc/tayga.conf | grep -o '/usr/share/doc/[^ )]*[^ ).]')
+	[ -n "$refs" ] || return 1
+	for p in $refs; do
+		dpkg-deb -c "$DEB" | grep -q " \.$p\$" || { echo "not in the .deb: $p"; return 1; }
+	done
+}
+check "the example /etc/tayga.conf points at is in the .deb" doc_refs_shipped
 
 # ---- 2. Debian's tayga 0.9.2 from apt, run by its own init script -----------------------
 [ -n "$ORIG_VERSION" ] && dpkg --purge tayga >/dev/null
