@@ -32,6 +32,9 @@ static void prom_dir(FILE *f, const char *name, const char *help, const uint64_t
 /* Prometheus text exposition format 0.0.4: HELP/TYPE lines, then samples. */
 void stats_write_prom(const struct stats *s, FILE *f)
 {
+	static const struct tun_counters no_tun;
+	const struct tun_counters *tun = s->tun ? s->tun : &no_tun; /* before the tun is open */
+
 	prom_dir(f, "tayga_packets_total", "Packets translated (a GSO super-packet counts once).",
 		 s->xlat.pkts);
 	prom_dir(f, "tayga_bytes_total", "Bytes of translated packets as written.", s->xlat.bytes);
@@ -54,13 +57,13 @@ void stats_write_prom(const struct stats *s, FILE *f)
 	prom_one(f, "tayga_echo_replies_total", "counter",
 		 "Echo requests to the translator's own addresses answered.", s->xlat.echo_replies);
 	prom_one(f, "tayga_udp_coalesced_total", "counter",
-		 "UDP datagrams written to the tun merged into USO super-packets.", s->tun->udp_coalesced);
+		 "UDP datagrams written to the tun merged into USO super-packets.", tun->udp_coalesced);
 	prom_one(f, "tayga_tun_read_calls_total", "counter",
 		 "System calls that read from the tun (one io_uring batch counts once).",
-		 s->tun->read_calls);
+		 tun->read_calls);
 	prom_one(f, "tayga_tun_read_packets_total", "counter", "Packets read from the tun.",
-		 s->tun->read_pkts);
-	prom_one(f, "tayga_tun_write_calls_total", "counter", "Writes to the tun.", s->tun->write_calls);
+		 tun->read_pkts);
+	prom_one(f, "tayga_tun_write_calls_total", "counter", "Writes to the tun.", tun->write_calls);
 	prom_one(f, "tayga_dynamic_mappings_created_total", "counter",
 		 "Dynamic pool mappings created.", s->xlat.dyn_created);
 	prom_one(f, "tayga_dynamic_mappings", "gauge", "Live dynamic pool mappings.", s->xlat.dyn_active);
