@@ -14,7 +14,7 @@
  * copies the packet into the input buffer (the translation is in place) and
  * calls xlat_packet(); the emit callback only counts. Exits non-zero when a
  * packet is not translated exactly once. Built from tests/lib/testpkt.c and
- * libxlat.a by scripts/bench; not part of `make`. */
+ * the layer libraries by scripts/bench; not part of `make`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
