@@ -1,11 +1,12 @@
 #!/bin/bash
 # compat.sh - the daemon as existing deployments drive it (DESIGN.md,
 # "Compatibility surface"):
-#   - clatd (issue 11): its config file and its three command lines with the
-#     trailing "" (--mktun, --nodetach, --rmtun); an IPv4-only app reaches an
-#     IPv4-only server through our daemon as CLAT and our daemon as NAT64
-#     (ping, TCP both ways with sha256), with the well-known prefix and with
-#     a network-specific one
+#   - clatd 2.x (issues 11, 27): its config file, its command lines
+#     (--mktun "", --nodetach "", --rmtun) and its routing; an IPv4-only app
+#     reaches an IPv4-only server through our daemon as CLAT and our daemon as
+#     NAT64 (ping, TCP both ways with sha256): the default shared address
+#     (policy routing on ctmark) with the well-known prefix, a derived
+#     address (proxy ND) with a network-specific one
 #   - OPNsense: WKP 64:ff9b::/96 with `wkpf-strict no`, `udp-cksum-mode fwd`,
 #     `tayga -p PIDFILE` forking, interface configured afterwards, SIGINT stop
 #   - RFC 6052 3.1: with the WKP and the default `wkpf-strict yes` a
@@ -15,7 +16,7 @@
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 . "$(dirname "$0")/lib.sh"
 
-t_init ping python3 ss
+t_init ping python3 ss nft
 LOG="$NETNS_WORKDIR/tayga.log"
 
 # scripts compare versions: --version names the release configure.ac sets
@@ -40,27 +41,77 @@ unreachable() { ! nsx "$1" ping -n -q -c 2 -i 0.2 -w 2 "$2" >/dev/null 2>&1; }
 # the IPv6-only link -> our daemon as NAT64 (ns xlat, dynamic pool +
 # MASQUERADE) -> the IPv4-only server. The CLAT's config is the file clatd
 # writes (tests/data/clatd.conf: tun-device, prefix, ipv4-addr 192.0.0.2, a
-# map for the host's CLAT address, no ipv6-addr); clatd runs `tayga --config
-# F --mktun ""`, configures the device, runs `tayga --config F --nodetach
-# ""`, stops it with SIGTERM and runs `tayga --config F --rmtun ""`. Replies
-# to 192.0.0.1 match the CLAT's map line and must leave as IPv4, not be
-# hairpinned (RFC 7757 4.2 applies only to prefix-translated destinations).
-CLAT6=2001:db8:1::c1a7   # the host's IPv6 address for CLAT traffic
+# map for the CLAT's IPv6 address, no ipv6-addr); clatd runs `tayga --config
+# F --mktun ""`, sets up the device and the routing below, runs `tayga
+# --config F --nodetach ""`, stops it with SIGTERM and runs `tayga --config F
+# --rmtun`. Replies to 192.0.0.1 match the CLAT's map line and must leave as
+# IPv4, not be hairpinned (RFC 7757 4.2 applies only to prefix-translated
+# destinations). Both of clatd 2.x's address modes, with its command lines:
+#   shared (the default): the CLAT uses the host's own IPv6 address; a route
+#   to it in table 0xc1a7 (49575) into the CLAT, an `ip -6 rule` (priority 0,
+#   from the prefix to that address, fwmark 0xc1a7) in front of the local
+#   table (moved to priority 1), and an nftables table that marks connections
+#   leaving the CLAT with ctmark 0xc1a7 and copies it to the replies' fwmark;
+#   no proxy ND
+#   derived (clat-v6-addr=derived): an address of its own (::c1a7 in the
+#   host's /64), the same route and rule without fwmark, proxy ND for it on
+#   the uplink, no nftables
+CLAT_TABLE=49575         # 0xc1a7, as clatd passes it to ip (decimal)
 GLOBAL4=192.88.99.2      # global, so the WKP may carry it (192.0.2.2 is not)
 nsserver ip addr add "$GLOBAL4/32" dev s0
 nsxlat ip route add "$GLOBAL4/32" via "$SERVER4"
-# as clatd does: forward, and answer ND for the CLAT address on the uplink
-nsclient sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv6.conf.c0.proxy_ndp=1
-nsclient ip -6 neigh add proxy "$CLAT6" dev c0
+nsclient sysctl -qw net.ipv6.conf.all.forwarding=1   # clatd's forwarding-enable
 clat_tun() { nsclient ip link show clat >/dev/null 2>&1; }
 stdout_only() {  # RC OUT WANT : exit 0, WANT on stdout, nothing on stderr
 	[ "$1" = 0 ] && [ "$2" = "$3" ] && [ ! -s "$NETNS_WORKDIR/err" ]
 }
+# clatd_route MODE PREFIX CLAT6 : what clatd sets up once the device exists
+clatd_route() {
+	local mode=$1 pfx=$2 c6=$3 mark=()
+	[ "$mode" = shared ] && mark=(fwmark "$CLAT_TABLE")
+	if [ "$mode" = derived ]; then
+		nsclient sysctl -qw net.ipv6.conf.c0.proxy_ndp=1 &&
+		nsclient ip -6 neighbour add proxy "$c6" dev c0 || return 1
+	fi
+	nsclient ip -6 rule add prio 1 table local &&
+	nsclient ip -6 rule del prio 0 table local &&
+	nsclient ip link set up dev clat &&
+	nsclient ip -4 address add 192.0.0.1 dev clat &&
+	nsclient ip -6 route add "$c6" dev clat table "$CLAT_TABLE" &&
+	nsclient ip -6 rule add prio 0 from "$pfx" to "$c6" "${mark[@]}" table "$CLAT_TABLE" || return 1
+	if [ "$mode" = shared ]; then
+		nsclient nft -f - <<-EOF || return 1
+		add table ip6 clatd
+		add chain ip6 clatd prerouting { type filter hook prerouting priority 0; }
+		add rule ip6 clatd prerouting iif clat ip6 saddr $c6 ip6 daddr $pfx ct mark set $CLAT_TABLE meta mark set $CLAT_TABLE counter
+		add rule ip6 clatd prerouting iif c0 ip6 saddr $pfx ip6 daddr $c6 ct mark $CLAT_TABLE meta mark set ct mark counter
+		EOF
+	fi
+	# its v4-defaultroute-*: IPv4 packets fit the IPv6 minimum MTU after translation
+	nsclient ip -4 route add default dev clat metric 2048 mtu 1260 advmss 1220
+}
+# clatd_unroute MODE CLAT6 : clatd's clean-up after --rmtun
+clatd_unroute() {
+	if [ "$1" = derived ]; then
+		nsclient ip -6 neighbour delete proxy "$2" dev c0
+		nsclient sysctl -qw net.ipv6.conf.c0.proxy_ndp=0
+	fi
+	[ "$1" = shared ] && nsclient nft delete table ip6 clatd
+	nsclient ip -6 rule add prio 0 table local
+	nsclient ip -6 rule del prio 1 table local
+	nsclient ip -6 rule del prio 0 table "$CLAT_TABLE"
+}
 
-xlat464() {  # LABEL PREFIX SERVER_IPV4
-	local label=$1 pfx=$2 srv=$3 out rc ppid cpid
+xlat464() {  # LABEL MODE PREFIX SERVER_IPV4
+	local label=$1 mode=$2 pfx=$3 srv=$4 out rc ppid cpid c6
 	local cconf="$NETNS_WORKDIR/clat.conf" pconf="$NETNS_WORKDIR/plat.conf"
-	sed -e "s|^prefix .*|prefix $pfx|" -e "s|^map 192.0.0.1 .*|map 192.0.0.1 $CLAT6|" \
+	if [ "$mode" = shared ]; then
+		# the source the host itself uses towards the prefix
+		c6=$(nsclient ip -6 route get "${pfx%/*}1" | sed -n 's/.* src \([^ ]*\).*/\1/p')
+	else
+		c6=2001:db8:1::c1a7
+	fi
+	sed -e "s|^prefix .*|prefix $pfx|" -e "s|^map 192.0.0.1 .*|map 192.0.0.1 $c6|" \
 		"$SRCDIR/tests/data/clatd.conf" > "$cconf"
 	cat > "$pconf" <<-EOC
 	tun-device $TUN_DEV
@@ -80,12 +131,8 @@ xlat464() {  # LABEL PREFIX SERVER_IPV4
 	out=$(nsclient timeout 10 "$TAYGA_BIN" --config "$cconf" --mktun "" 2>"$NETNS_WORKDIR/err"); rc=$?
 	check "$label: --mktun \"\": exit 0, the message on stdout only" \
 		stdout_only "$rc" "$out" "Created persistent tun device clat"
-	# what clatd sets up on the device (its v4-defaultroute-mtu 1260: IPv4
-	# packets fit the IPv6 minimum MTU after translation)
-	nsclient ip link set clat up
-	nsclient ip -4 addr add 192.0.0.1/32 dev clat
-	nsclient ip -4 route add default dev clat mtu 1260
-	nsclient ip -6 route add "$CLAT6/128" dev clat
+	check "$label: clatd's routing, rule$([ "$mode" = shared ] && echo ", nftables") set up" \
+		clatd_route "$mode" "$pfx" "$c6"
 	( nsexec "$NS_CLIENT" ${TAYGA_WRAPPER:-} "$TAYGA_BIN" --config "$cconf" --nodetach "" ) \
 		>>"$NETNS_WORKDIR/clat.log" 2>&1 </dev/null &
 	cpid=$!
@@ -97,20 +144,29 @@ xlat464() {  # LABEL PREFIX SERVER_IPV4
 		tcp_xfer push "$NS_SERVER" TCP4-LISTEN "$NS_CLIENT" "TCP4:$srv" 5401
 	check "$label: IPv4-only app, TCP ${XFER_MB} MB download (sha256)" \
 		tcp_xfer pull "$NS_SERVER" TCP4-LISTEN "$NS_CLIENT" "TCP4:$srv" 5402
-	check "$label: the NAT64 gave the CLAT address a pool mapping" \
-		wait_until 5 grep -qs "$CLAT6" "$NETNS_WORKDIR/plat/dynamic.map"
+	check "$label: the NAT64 gave the CLAT address $c6 a pool mapping" \
+		wait_until 5 grep -qs "$c6" "$NETNS_WORKDIR/plat/dynamic.map"
+	if [ "$mode" = shared ]; then
+		# the host's own IPv6 traffic to the prefix carries no ctmark: its
+		# replies stay with the host instead of going into the CLAT
+		check "$label: the CLAT's traffic took clatd's ctmark path both ways" eval \
+			'[ "$(nsclient nft list table ip6 clatd | grep -c "counter packets [1-9]")" = 2 ]'
+		check "$label: the host itself still reaches ${pfx%/*}$srv over IPv6" \
+			ping_ok "$NS_CLIENT" "${pfx%/*}$srv" -I "$c6"
+	fi
 	check "$label: the CLAT stops on SIGTERM" stop_wait "$cpid" TERM
 	check "$label: the device outlives the CLAT (persistent)" clat_tun
-	out=$(nsclient timeout 10 "$TAYGA_BIN" --config "$cconf" --rmtun "" 2>"$NETNS_WORKDIR/err"); rc=$?
-	check "$label: --rmtun \"\": exit 0, the message on stdout only" \
+	out=$(nsclient timeout 10 "$TAYGA_BIN" --config "$cconf" --rmtun 2>"$NETNS_WORKDIR/err"); rc=$?
+	check "$label: --rmtun: exit 0, the message on stdout only" \
 		stdout_only "$rc" "$out" "Removed persistent tun device clat"
 	check_not "$label: --rmtun removed clat" clat_tun
+	clatd_unroute "$mode" "$c6"
 	stop_wait "$ppid" TERM
 	wait_until 5 eval "! tun_exists"
 	rm -rf "$NETNS_WORKDIR/plat"
 }
-xlat464 "clatd, well-known prefix" 64:ff9b::/96 "$GLOBAL4"
-xlat464 "clatd, network-specific prefix" "$PREFIX6" "$SERVER4"
+xlat464 "clatd shared (default), well-known prefix" shared 64:ff9b::/96 "$GLOBAL4"
+xlat464 "clatd derived, network-specific prefix" derived "$PREFIX6" "$SERVER4"
 
 # TAYGA ignores surplus arguments; a non-empty one gets a warning
 out=$(timeout 10 "$TAYGA_BIN" --config "$SRCDIR/tests/data/clatd.conf" --check-config stray 2>&1); rc=$?
