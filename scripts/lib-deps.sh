@@ -19,6 +19,8 @@ DEPS_OPTIONAL=(
 	iperf3 tcpdump
 	# scripts/bench's plot; tests/integration/prometheus.sh (skips without them)
 	gnuplot-nox prometheus prometheus-node-exporter
+	# OpenWrt's shell for tests/integration/openwrt.sh (dash without it)
+	busybox
 )
 
 deps_log() { printf '==> %s\n' "$*" >&2; }

@@ -5,7 +5,8 @@
 # the handler's proto_* calls go to small stand-ins for netifd's shell
 # helpers that do what netifd does with them (addresses, routes, link up,
 # run the daemon in the background, send it SIGTERM without waiting), all in
-# the translator namespace. A wrapper records every tayga command line.
+# the translator namespace, under busybox's ash as on OpenWrt (dash if
+# busybox is missing). A wrapper records every tayga command line.
 # For each set of options OpenWrt's own handler takes (ipv4_addr ipv6_addr
 # prefix dynamic_pool map_ipv4 map_ipv6 ipaddr ip6addr noroutes) and for our
 # additions (list map, mtu, log, wkpf_strict, udp_cksum_mode):
@@ -69,13 +70,18 @@ proto_kill_command() {
 }
 STUBS
 
+# OpenWrt runs the handler with busybox's ash: that shell here if installed,
+# else dash; never bash, whose extensions would hide what ash lacks
+if command -v busybox >/dev/null 2>&1; then NETIFD_SH=(busybox sh); else NETIFD_SH=(dash); fi
+echo "# handler shell: ${NETIFD_SH[*]}"
+
 # netifd ACTION CFG [VAR=VALUE...] : call proto_tayga_ACTION CFG in ns xlat
 # with the UCI options given as UCI_<option>=value
 netifd() {
 	local action=$1 cfg=$2; shift 2
 	nsxlat env W="$W" PATH="$W/bin:$PATH" INCLUDE_ONLY=1 \
-		TAYGA_CONF_DIR="$W/etc" TAYGA_RUN_DIR="$W/run" "$@" \
-		bash -c '. "$W/netifd-stubs.sh"; . "$0"; proto_tayga_'"$action"' "$1" "$1-if"' "$HANDLER" "$cfg"
+		TAYGA_CONF_DIR="$W/etc" TAYGA_RUN_DIR="$W/run" "$@" "${NETIFD_SH[@]}" \
+		-c '. "$W/netifd-stubs.sh"; . "$0"; proto_tayga_'"$action"' "$1" "$1-if"' "$HANDLER" "$cfg"
 }
 CONF="$W/etc/tayga-wan64.conf"
 PIDFILE="$W/run/$TUN_DEV.pid"
