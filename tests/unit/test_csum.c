@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/csum.h"
+#include "lib/checkrun.h"
 
 /* the reference: RFC 1071 2.(1), one 16-bit big-endian word at a time */
 static uint16_t ref_sum(const uint8_t *b, size_t len)
@@ -168,25 +169,12 @@ START_TEST(pseudo_headers)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("csum");
-	TCase *tc = tcase_create("csum");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, rfc1071_example);
-	tcase_add_test(tc, ipv4_header_verifies_to_zero);
-	tcase_add_test(tc, any_length_matches_reference);
-	tcase_add_test(tc, pieces_add_up);
-	tcase_add_test(tc, rfc1624_example);
-	tcase_add_test(tc, replace_equals_recompute);
-	tcase_add_test(tc, bad_checksum_stays_bad);
-	tcase_add_test(tc, pseudo_headers);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN("csum",
+	   rfc1071_example,
+	   ipv4_header_verifies_to_zero,
+	   any_length_matches_reference,
+	   pieces_add_up,
+	   rfc1624_example,
+	   replace_equals_recompute,
+	   bad_checksum_stays_bad,
+	   pseudo_headers)

@@ -10,6 +10,7 @@
 
 #include "config/eam.h"
 #include "config/model.h"
+#include "lib/checkrun.h"
 
 static struct eam mk(const char *v4, unsigned l4, const char *v6, unsigned l6)
 {
@@ -106,19 +107,6 @@ START_TEST(random_against_reference)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("eam");
-	TCase *tc = tcase_create("eam");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, examples);
-	tcase_add_test(tc, random_against_reference);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN("eam",
+	   examples,
+	   random_against_reference)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/ip6.h"
+#include "lib/checkrun.h"
 
 static uint8_t pkt[512];
 static size_t plen;
@@ -194,24 +195,11 @@ START_TEST(truncated_and_too_long)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("ip6");
-	TCase *tc = tcase_create("ip6");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, no_extension_headers);
-	tcase_add_test(tc, hop_by_hop_and_destination_options);
-	tcase_add_test(tc, routing_segments_left);
-	tcase_add_test(tc, fragments);
-	tcase_add_test(tc, authentication_header_length);
-	tcase_add_test(tc, esp_is_upper_layer);
-	tcase_add_test(tc, truncated_and_too_long);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN("ip6",
+	   no_extension_headers,
+	   hop_by_hop_and_destination_options,
+	   routing_segments_left,
+	   fragments,
+	   authentication_header_length,
+	   esp_is_upper_layer,
+	   truncated_and_too_long)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/ptable.h"
+#include "lib/checkrun.h"
 
 static struct pkey k6(const char *s, unsigned len)
 {
@@ -121,20 +122,7 @@ START_TEST(bounded)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("ptable");
-	TCase *tc = tcase_create("ptable");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, keys_are_prefixes);
-	tcase_add_test(tc, insert_and_find);
-	tcase_add_test(tc, bounded);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN("ptable",
+	   keys_are_prefixes,
+	   insert_and_find,
+	   bounded)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "lib/ratelimit.h"
+#include "lib/checkrun.h"
 
 START_TEST(burst_then_rate)
 {
@@ -114,24 +115,11 @@ START_TEST(huge_rates_do_not_overflow)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("ratelimit");
-	TCase *tc = tcase_create("ratelimit");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, burst_then_rate);
-	tcase_add_test(tc, time_going_backwards_adds_nothing);
-	tcase_add_test(tc, rate_zero_is_unlimited);
-	tcase_add_test(tc, big_request_from_full_bucket_leaves_debt);
-	tcase_add_test(tc, ready_does_not_take);
-	tcase_add_test(tc, set_keeps_level_capped);
-	tcase_add_test(tc, huge_rates_do_not_overflow);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN("ratelimit",
+	   burst_then_rate,
+	   time_going_backwards_adds_nothing,
+	   rate_zero_is_unlimited,
+	   big_request_from_full_bucket_leaves_debt,
+	   ready_does_not_take,
+	   set_keeps_level_capped,
+	   huge_rates_do_not_overflow)
