@@ -38,7 +38,8 @@ static const char *const variants[] = {
 	"dynamic-pool 192.168.0.0/30\ndynamic-limit 64 1\nudp-cksum-mode fwd\n",
 	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8::/32\ndynamic-pool 10.1.0.0/16\nofflink-mtu 1400\n"
 	"usage-stats yes\nrate-limit-total 100k 64k\n",
-	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:100::/40\nmap 10.9.0.0/16 2001:db8:9::/112\n",
+	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:100::/40\nmap 10.9.0.0/16 2001:db8:9::/112\n"
+	"udp-cksum-mode reject\n",
 	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:122::/48\nicmp-ratelimit 5 2\n",
 	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:122:300::/56\n",
 	"tun-device t\nipv4-addr 10.0.0.1\nprefix 2001:db8:122:344::/64\ndynamic-pool 10.2.0.0/24\n",

@@ -90,7 +90,8 @@ static void meter_emit(void *arg, const struct pkt *p)
 
 static uint64_t unmapped_drops(const struct xlat_counters *s)
 {
-	return s->drops[DROP_NO_MAP_DST] + s->drops[DROP_SELF] + s->drops[DROP_FORBIDDEN_ADDR];
+	return s->drops[DROP_NO_MAP_DST] + s->drops[DROP_SELF] + s->drops[DROP_FORBIDDEN_ADDR] +
+	       s->drops[DROP_MARTIAN];
 }
 
 enum xlat_verdict meter_packet(struct xlat_ctx *x, struct pkt *p,
@@ -114,7 +115,7 @@ enum xlat_verdict meter_packet(struct xlat_ctx *x, struct pkt *p,
 	x->emit = c.emit;
 	x->emit_arg = c.emit_arg;
 	/* dropped for want of an IPv6 address: an unassigned pool address
-	 * (scans), the translator's own address, a reserved address */
+	 * (scans), the translator's own address, a reserved or martian address */
 	if (from4 && c.m->usage && unmapped_drops(x->stats) != unmapped)
 		usage_add4(c.m->usage, &src4, USAGE_UNMAPPED, len);
 	return v;

@@ -201,17 +201,24 @@ static bool d_map_file(struct parser *p, const char *name, char **argv, int argc
 	return true;
 }
 
+/* TAYGA main takes the mode by its first letters, case-insensitively:
+ * "dr..." drop, "calc..." calc, "forw..." or "fwd..." fwd (so OPNsense's
+ * `fwd` and `forward` both load). `reject` is ours: drop + ICMPv4 3/13. */
 static bool d_udp_cksum_mode(struct parser *p, const char *name, char **argv, int argc)
 {
+	const char *v = argv[0];
+
 	(void)argc;
-	if (strcasecmp(argv[0], "drop") == 0)
+	if (strncasecmp(v, "dr", 2) == 0)
 		p->c->udp_cksum_mode = UDP_CKSUM_DROP;
-	else if (strcasecmp(argv[0], "calc") == 0)
+	else if (strncasecmp(v, "calc", 4) == 0)
 		p->c->udp_cksum_mode = UDP_CKSUM_CALC;
-	else if (strcasecmp(argv[0], "fwd") == 0)
+	else if (strncasecmp(v, "forw", 4) == 0 || strncasecmp(v, "fwd", 3) == 0)
 		p->c->udp_cksum_mode = UDP_CKSUM_FWD;
+	else if (strcasecmp(v, "reject") == 0)
+		p->c->udp_cksum_mode = UDP_CKSUM_REJECT;
 	else
-		return fail(p, "%s: expected drop, calc or fwd, not \"%s\"", name, argv[0]);
+		return fail(p, "%s: expected drop, calc, fwd (forward) or reject, not \"%s\"", name, v);
 	return true;
 }
 
@@ -558,7 +565,8 @@ static const struct directive directives[] = {
 	{ "dynamic-pool", D_DYNAMIC_POOL, d_dynamic_pool, 1, 1, false, "IPV4/LEN" },
 	{ "data-dir", D_DATA_DIR, d_data_dir, 1, 1, false, "PATH" },
 	{ "map-file", D_MAP_FILE, d_map_file, 1, 1, false, "PATH" },
-	{ "udp-cksum-mode", D_UDP_CKSUM_MODE, d_udp_cksum_mode, 1, 1, false, "drop|calc|fwd" },
+	{ "udp-cksum-mode", D_UDP_CKSUM_MODE, d_udp_cksum_mode, 1, 1, false,
+	  "drop|calc|fwd|reject" },
 	{ "log", D_LOG, d_log, 1, 5, false, "drop reject icmp self dyn | none" },
 	{ "offlink-mtu", D_OFFLINK_MTU, d_offlink_mtu, 1, 1, false, "MTU" },
 	{ "strict-frag-hdr", D_STRICT_FRAG_HDR, d_strict_frag_hdr, 0, 1, false, "[yes|no]" },

@@ -15,7 +15,8 @@
 
 #include "lib/netcfg.h"
 
-enum udp_cksum_mode { UDP_CKSUM_DROP = 0, UDP_CKSUM_CALC, UDP_CKSUM_FWD };
+/* reject: drop + ICMPv4 3/13 (RFC 7915 4.4 "be able to"); drop is silent */
+enum udp_cksum_mode { UDP_CKSUM_DROP = 0, UDP_CKSUM_CALC, UDP_CKSUM_FWD, UDP_CKSUM_REJECT };
 /* `log` directive event classes (bit mask) */
 #define LOG_EV_DROP   0x01u /* packets dropped */
 #define LOG_EV_REJECT 0x02u /* packets rejected with an ICMP error */

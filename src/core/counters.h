@@ -28,12 +28,13 @@
 	X(FRAG,           "frag")           /* fragment that can't be translated (ICMP, bad shape) */ \
 	X(ICMP_TYPE,      "icmp_type")      /* ICMP type with no translation */ \
 	X(ICMP_INNER,     "icmp_inner")     /* ICMP error whose inner packet can't be translated */ \
-	X(UDP_ZERO_CKSUM, "udp_zero_cksum") /* UDP zero checksum with udp-cksum-mode drop (or a fragment) */ \
+	X(UDP_ZERO_CKSUM, "udp_zero_cksum") /* UDP zero checksum not translated (udp-cksum-mode) */ \
 	X(BAD_PROTO,      "bad_proto")      /* protocol number that means something else on the other side */ \
 	X(SELF,           "self")           /* addressed to us, not an echo request */ \
 	X(OFFLOAD,        "offload")        /* offload metadata we can't honour */ \
 	X(WRITE,          "write")          /* tun write failed */ \
-	X(RATE_LIMIT,     "rate_limit")     /* over its rate-limit / rate-limit-total byte budget */
+	X(RATE_LIMIT,     "rate_limit")     /* over its rate-limit / rate-limit-total byte budget */ \
+	X(MARTIAN,        "martian")        /* IPv4 martian source/destination (RFC 1812 5.3.7): silent */
 
 enum drop_reason {
 #define DROP_ENUM_(id, name) DROP_##id,

@@ -188,7 +188,7 @@ static enum drop_reason echo6_refusal(const struct xlat_pkt *xp)
 
 	if (get16(xp->ip + 4) == 0) /* jumbogram: not for a 64 KiB translator */
 		return DROP_BAD_HEADER;
-	if (xp->frag)
+	if (xlat_real_frag(xp))
 		return DROP_FRAG;
 	if (xp->proto != IPPROTO_ICMPV6)
 		return DROP_SELF;

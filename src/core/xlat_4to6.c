@@ -10,20 +10,12 @@
  */
 #include "core/xlat_pkt.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "lib/addr.h"
 #include "lib/bytes.h"
 #include "lib/csum.h"
 #include "lib/proto.h"
-
-/* Hop limit of the translated packet: TTL - 1, except in the second pass
- * of a hairpinned packet, which lost its hop in the 6->4 pass. */
-static uint8_t out_hlim(const struct xlat_pkt *xp)
-{
-	return (uint8_t)(xp->hairpin ? xp->ttl : xp->ttl - 1);
-}
 
 /* Unexpired LSRR/SSRR option (RFC 7915 4.1): true when present. */
 static bool src_route_pending(const uint8_t *opt, size_t olen)
@@ -46,6 +38,17 @@ static bool src_route_pending(const uint8_t *opt, size_t olen)
 	return false;
 }
 
+/* Before an error about the destination: a source that would embed a
+ * martian (169.254/16 through the prefix) gets none either (RFC 1812
+ * 4.3.2.7). An ICMP error's source is handled apart (RFC 7915 4.1). */
+static bool src_martian(struct xlat_ctx *x, const struct xlat_pkt *xp)
+{
+	enum drop_reason why;
+	struct in6_addr a;
+
+	return !xp->icmp_err && !xlat_addr_4to6(x, xp->s4, &a, &why) && why == DROP_MARTIAN;
+}
+
 /* Destination and source addresses (RFC 7915 4.1, RFC 6791 for errors). */
 static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
 {
@@ -53,6 +56,8 @@ static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
 	const struct map *m = x->cfg->map;
 
 	if (!xlat_addr_4to6(x, xp->d4, &xp->d6, &why)) {
+		if (why == DROP_MARTIAN || src_martian(x, xp))
+			return xlat_martian(x, xp, false);
 		/* RFC 7915 4.4 SHOULD: no mapping or a refused destination is
 		 * answered Host Unreachable (TAYGA's code) */
 		if (why == DROP_NO_MAP_DST || why == DROP_FORBIDDEN_ADDR)
@@ -62,9 +67,14 @@ static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
 	if (xp->hairpin) {
 		/* RFC 7757 4.2: the second pass maps the source through the
 		 * prefix, so the reply returns to the address the sender used */
-		if (map_4to6_prefix(m, xp->s4, &xp->s6) != MAP_OK)
+		switch (map_4to6_prefix(m, xp->s4, &xp->s6)) {
+		case MAP_OK:
+			return XS_EMIT;
+		case MAP_MARTIAN:
+			return xlat_martian(x, xp, false);
+		default:
 			return xlat_drop(xp, DROP_FORBIDDEN_ADDR);
-		return XS_EMIT;
+		}
 	}
 	if (xlat_addr_4to6(x, xp->s4, &xp->s6, &why))
 		return XS_EMIT;
@@ -80,25 +90,23 @@ static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
 			xp->s6 = c->rfc6791_v6;
 		return XS_EMIT;
 	}
+	if (why == DROP_MARTIAN)
+		return xlat_martian(x, xp, false);
 	if (why == DROP_FORBIDDEN_ADDR) /* may not be embedded: RFC 7915 4.4, TAYGA's code */
 		return xlat_reject(xp, why, ICMP_UNREACH, ICMP_UNREACH_HOST_PROHIB, 0);
 	return xlat_drop(xp, why == DROP_NO_MAP_DST ? DROP_NO_MAP_SRC : why);
 }
 
 /* RFC 7915 4.5: a zero-checksum UDP datagram that is not translated is
- * logged with "at least the IP addresses and port numbers"; 4.4 allows
- * answering it Communication Administratively Prohibited (rate-limited like
- * every error we send). */
+ * logged with "at least the IP addresses and port numbers". 4.4 only asks
+ * that the translator be able to answer it Communication Administratively
+ * Prohibited: udp-cksum-mode reject does (rate-limited like every error we
+ * send); drop, and calc for a fragment it cannot sum, stay silent as TAYGA. */
 static enum xlat_step udp_zero_refused(struct xlat_ctx *x, struct xlat_pkt *xp)
 {
-	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
-
-	if (x->log && (x->cfg->conf->log_events & LOG_EV_DROP)) {
-		inet_ntop(AF_INET, &xp->s4, s, sizeof(s));
-		inet_ntop(AF_INET, &xp->d4, d, sizeof(d));
-		xlat_log(x, LOG_EV_DROP, "drop: UDP with zero checksum %s:%u -> %s:%u", s,
-			 get16(xp->l4), d, get16(xp->l4 + 2));
-	}
+	xlat_log_drop(x, xp, false, "UDP with zero checksum", true);
+	if (x->cfg->conf->udp_cksum_mode != UDP_CKSUM_REJECT)
+		return xlat_drop(xp, DROP_UDP_ZERO_CKSUM);
 	return xlat_reject(xp, DROP_UDP_ZERO_CKSUM, ICMP_UNREACH, ICMP_UNREACH_FILTER_PROHIB, 0);
 }
 
@@ -133,9 +141,8 @@ static enum xlat_step limits(struct xlat_ctx *x, struct xlat_pkt *xp)
 		return xlat_drop(xp, DROP_TRUNCATED);
 	} else if (xp->first && xp->proto == IPPROTO_UDP) {
 		/* RFC 7915 4.5: IPv6 requires a UDP checksum */
-		if (get16(xp->l4 + 6) == 0 && !xp->seed &&
-		    (c->udp_cksum_mode == UDP_CKSUM_DROP ||
-		     (xp->frag && c->udp_cksum_mode == UDP_CKSUM_CALC)))
+		if (get16(xp->l4 + 6) == 0 && !xp->seed && c->udp_cksum_mode != UDP_CKSUM_FWD &&
+		    (c->udp_cksum_mode != UDP_CKSUM_CALC || xp->frag))
 			return udp_zero_refused(x, xp);
 	}
 	return XS_EMIT;
@@ -194,7 +201,7 @@ static enum xlat_step fragment(struct xlat_ctx *x, struct xlat_pkt *xp, uint8_t 
 	for (size_t done = 0; done < xp->l4len; done += chunk) {
 		size_t n = xp->l4len - done < chunk ? xp->l4len - done : chunk;
 		bool more = done + n < xp->l4len || more_after;
-		size_t hl = xlat_put_ip6(out, xp, nh, out_hlim(xp), n,
+		size_t hl = xlat_put_ip6(out, xp, nh, xlat_hlim_4to6(xp), n,
 					 (uint16_t)(xp->frag_off + done), more);
 		memcpy(out + hl, xp->l4 + done, n);
 		xlat_emit_scratch(x, hl + n);
@@ -241,7 +248,7 @@ static enum xlat_step rewrite(struct xlat_ctx *x, struct xlat_pkt *xp)
 	l4_translate(c, xp);
 	if (xp->seed)
 		p->off.csum_start = (uint16_t)hl;
-	xlat_put_ip6(hdr, xp, nh, out_hlim(xp), xp->l4len,
+	xlat_put_ip6(hdr, xp, nh, xlat_hlim_4to6(xp), xp->l4len,
 		     xp->frag_off, xp->more);
 	p->data = xp->l4 - hl;
 	p->headroom = p->headroom + xp->l4off - hl;

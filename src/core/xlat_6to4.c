@@ -10,12 +10,23 @@
  */
 #include "core/xlat_pkt.h"
 
-#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/bytes.h"
 #include "lib/csum.h"
 #include "lib/proto.h"
+
+/* Before an error about the destination or hop limit: a source that
+ * embeds a martian gets none either (RFC 1812 4.3.2.7). A lookup only. */
+static bool src_martian(struct xlat_ctx *x, const struct xlat_pkt *xp)
+{
+	enum drop_reason why;
+	struct in_addr a;
+
+	return !xp->icmp_err && !xlat_addr_6to4(x, &xp->s6, &a, false, NULL, &why) &&
+	       why == DROP_MARTIAN;
+}
 
 /* Destination, then (after the hop limit: a packet that dies here must not
  * create a dynamic mapping) the source (RFC 7915 5.1, RFC 6791). */
@@ -25,6 +36,8 @@ static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
 	enum drop_reason why;
 
 	if (!xlat_addr_6to4(x, &xp->d6, &xp->d4, false, &xp->dst_via_prefix, &why)) {
+		if (why == DROP_MARTIAN || src_martian(x, xp))
+			return xlat_martian(x, xp, true);
 		/* RFC 7915 5.4 SHOULD: no mapping, or a destination that may
 		 * not be translated (WKP + non-global, reserved), is answered
 		 * No Route (TAYGA's code) */
@@ -36,6 +49,8 @@ static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
 	if (memcmp(&xp->d6, &c->ipv6_addr, 16) == 0 || xp->d4.s_addr == c->ipv4_addr.s_addr)
 		return xlat_to_self(x, xp, true);
 	if (xp->ttl <= 1) {
+		if (src_martian(x, xp))
+			return xlat_martian(x, xp, true);
 		if (!xlat_ttl_error_allowed(xp, IPPROTO_ICMPV6, ICMP6_ECHO_REQUEST))
 			return xlat_drop(xp, DROP_TTL_EXPIRED);
 		return xlat_reject(xp, DROP_TTL_EXPIRED, ICMP6_TIME_EXCEEDED,
@@ -44,6 +59,8 @@ static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
 	if (!xlat_addr_6to4(x, &xp->s6, &xp->s4, !xp->icmp_err, NULL, &why)) {
 		if (xp->icmp_err) {
 			xp->s4 = c->rfc6791_v4; /* RFC 6791 */
+		} else if (why == DROP_MARTIAN) {
+			return xlat_martian(x, xp, true);
 		} else {
 			return xlat_reject(xp, why == DROP_NO_MAP_DST ? DROP_NO_MAP_SRC : why,
 					   ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_POLICY, 0);
@@ -58,29 +75,28 @@ static enum xlat_step map_addrs(struct xlat_ctx *x, struct xlat_pkt *xp)
  * Prohibited, as the strict test vectors expect. */
 static enum xlat_step ext_after_frag(struct xlat_ctx *x, struct xlat_pkt *xp)
 {
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	char what[64];
 
-	if (x->log && (x->cfg->conf->log_events & LOG_EV_DROP)) {
-		inet_ntop(AF_INET6, &xp->s6, s, sizeof(s));
-		inet_ntop(AF_INET6, &xp->d6, d, sizeof(d));
-		xlat_log(x, LOG_EV_DROP, "drop: extension header %u after a Fragment header, %s -> %s",
-			 xp->proto, s, d);
-	}
+	snprintf(what, sizeof(what), "extension header %u after a Fragment header,", xp->proto);
+	xlat_log_drop(x, xp, true, what, false);
 	return xlat_reject(xp, DROP_EXT_HDR, ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADMIN, 0);
 }
 
 /* RFC 7915 5.1 / RFC 8200 8.1: a zero UDP checksum is invalid in IPv6;
- * udp-cksum-mode says what to do with one: drop it, forward it as an IPv4
- * datagram without checksum (fwd), or compute it (calc; not possible for a
- * fragment). */
+ * udp-cksum-mode says what to do with one: forward it as an IPv4 datagram
+ * without checksum (fwd), compute it (calc; not possible for a fragment),
+ * or drop it (drop, reject: silently, an ICMPv4 code has no meaning here),
+ * logged with addresses and ports as in the other direction (4.5). */
 static enum xlat_step udp_zero(struct xlat_ctx *x, struct xlat_pkt *xp)
 {
 	const struct config *c = x->cfg->conf;
 
 	if (xp->seed || get16(xp->l4 + 6) != 0 || c->udp_cksum_mode == UDP_CKSUM_FWD)
 		return XS_EMIT;
-	if (c->udp_cksum_mode == UDP_CKSUM_DROP || xp->frag)
+	if (c->udp_cksum_mode != UDP_CKSUM_CALC || xlat_real_frag(xp)) {
+		xlat_log_drop(x, xp, true, "UDP with zero checksum", true);
 		return xlat_drop(xp, DROP_UDP_ZERO_CKSUM);
+	}
 	xp->udp_calc = true;
 	return XS_EMIT;
 }
@@ -93,7 +109,7 @@ static enum xlat_step limits(struct xlat_ctx *x, struct xlat_pkt *xp)
 	if (!xlat_offload_ok(xp))
 		return xlat_drop(xp, DROP_OFFLOAD);
 	if (xp->proto == IPPROTO_ICMPV6) {
-		if (xp->frag)
+		if (xlat_real_frag(xp))
 			return xlat_drop(xp, DROP_FRAG); /* RFC 7915 5.2 */
 		if (xp->l4len < ICMP_HDR)
 			return xlat_drop(xp, DROP_TRUNCATED);
@@ -232,8 +248,9 @@ enum xlat_step xlat_6to4(struct xlat_ctx *x, struct xlat_pkt *xp)
 		return ext_after_frag(x, xp);
 	if ((s = map_addrs(x, xp)) != XS_EMIT || (s = limits(x, xp)) != XS_EMIT)
 		return s;
-	if (xp->icmp_err)
-		return xlat_icmp_err_6to4(x, xp);
+	if (xp->icmp_err) /* hairpinned as well (RFC 7757 4.2) */
+		return xlat_icmp_err_6to4(x, xp, xp->dst_via_prefix &&
+					  map_v4_has_eam(x->cfg->map, xp->d4));
 	if ((s = hairpin_check(x, xp, &hairpin)) != XS_EMIT || (s = rewrite(x, xp)) != XS_EMIT)
 		return s;
 	return hairpin ? XS_HAIRPIN : XS_EMIT;

@@ -96,16 +96,21 @@ static bool err_map_4to6(const struct xlat_ctx *x, const uint8_t *icmp, size_t i
 /* Translate the IPv4 packet quoted in an ICMPv4 error (RFC 7915 4.3) from
  * in (ilen bytes, possibly truncated) to out; returns bytes written or 0.
  * Addresses keep their roles as seen by the IPv6 host; the inner TTL is not
- * decremented and inner checksums are updated incrementally. */
+ * decremented and inner checksums are updated incrementally. hairpin: the
+ * error goes back to one of our IPv6 hosts about a packet it sent to a
+ * hairpinned address, which it knows in the prefix form (RFC 7757 4.2). */
 static size_t inner_4to6(struct xlat_ctx *x, const uint8_t *in, size_t ilen,
-			 uint8_t *out, size_t room)
+			 uint8_t *out, size_t room, bool hairpin)
 {
 	struct xlat_pkt q;
 	enum drop_reason why;
 	size_t hl, body;
 
 	if (!xlat_parse4(&q, NULL, in, ilen) || xlat_proto_conflicts(q.proto, false) ||
-	    !xlat_addr_4to6(x, q.s4, &q.s6, &why) || !xlat_addr_4to6(x, q.d4, &q.d6, &why))
+	    !xlat_addr_4to6(x, q.s4, &q.s6, &why))
+		return 0;
+	if (hairpin ? map_4to6_prefix(x->cfg->map, q.d4, &q.d6) != MAP_OK
+		    : !xlat_addr_4to6(x, q.d4, &q.d6, &why))
 		return 0;
 	hl = IP6_HDR + (q.frag ? FRAG_HDR : 0);
 	body = q.l4len;
@@ -196,7 +201,7 @@ enum xlat_step xlat_icmp_err_4to6(struct xlat_ctx *x, struct xlat_pkt *xp)
 	/* RFC 4884 5: ICMPv6 1 and 3 carry extensions, length in 64-bit words */
 	room = ext_room(ICMP6_ERR_MAX - IP6_HDR - ICMP_HDR, &ext,
 			e.type == ICMP6_DST_UNREACH || e.type == ICMP6_TIME_EXCEEDED, 8);
-	n = inner_4to6(x, icmp + ICMP_HDR, orig, o6 + ICMP_HDR, room);
+	n = inner_4to6(x, icmp + ICMP_HDR, orig, o6 + ICMP_HDR, room, xp->hairpin);
 	if (n == 0)
 		return xlat_drop(xp, DROP_ICMP_INNER);
 	o6[0] = e.type;
@@ -205,7 +210,7 @@ enum xlat_step xlat_icmp_err_4to6(struct xlat_ctx *x, struct xlat_pkt *xp)
 	put32(o6 + 4, e.info);
 	olen = ext_attach(o6, n, icmp + ICMP_HDR + orig, ext, 8, &o6[4]);
 	xp->frag = false; /* an ICMP error is never a fragment here */
-	xlat_put_ip6(out, xp, IPPROTO_ICMPV6, (uint8_t)(xp->ttl - 1), olen, 0, false);
+	xlat_put_ip6(out, xp, IPPROTO_ICMPV6, xlat_hlim_4to6(xp), olen, 0, false);
 	uint16_t c = csum_finish(csum_add(csum_pseudo6(&xp->s6, &xp->d6, IPPROTO_ICMPV6,
 						       (uint32_t)olen), o6, olen));
 	memcpy(o6 + 2, &c, 2);
@@ -317,7 +322,22 @@ static size_t inner_6to4(struct xlat_ctx *x, struct xlat_pkt *q, uint8_t *out, s
 	return IP4_HDR + body;
 }
 
-enum xlat_step xlat_icmp_err_6to4(struct xlat_ctx *x, struct xlat_pkt *xp)
+/* RFC 7757 4.2: the IPv4 error built at b (n bytes) replaces the packet
+ * in its own buffer and goes round through 4->6 like any hairpinned
+ * packet (checksums complete: no offload metadata). */
+static enum xlat_step hairpin_error(struct xlat_pkt *xp, const uint8_t *b, size_t n)
+{
+	struct pkt *p = xp->p;
+
+	if (n > p->len + p->tailroom)
+		return xlat_drop(xp, DROP_OFFLOAD); /* caller gave too little room */
+	memcpy(p->data, b, n);
+	p->len = n;
+	memset(&p->off, 0, sizeof(p->off));
+	return XS_HAIRPIN;
+}
+
+enum xlat_step xlat_icmp_err_6to4(struct xlat_ctx *x, struct xlat_pkt *xp, bool hairpin)
 {
 	const uint8_t *icmp = xp->l4;
 	size_t ilen = xp->l4len, orig = ilen - ICMP_HDR, ext = 0, n, olen, room;
@@ -353,6 +373,8 @@ enum xlat_step xlat_icmp_err_6to4(struct xlat_ctx *x, struct xlat_pkt *xp)
 		     xlat_next_id(x), false);
 	xlat_log(x, LOG_EV_ICMP, "icmp6 %u/%u translated to icmp4 %u/%u", icmp[0], icmp[1],
 		 e.type, e.code);
+	if (hairpin)
+		return hairpin_error(xp, out, IP4_HDR + olen);
 	xlat_emit_scratch(x, IP4_HDR + olen);
 	xlat_count_out(x, DIR_6TO4, IP4_HDR + olen, 1);
 	return XS_DONE;

@@ -95,6 +95,18 @@ static inline enum xlat_step xlat_drop(struct xlat_pkt *xp, enum drop_reason why
 /* Log an event of class ev when enabled in the config. */
 void xlat_log(struct xlat_ctx *x, unsigned ev, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Under `log drop`: "drop: <what> <src> -> <dst>" with the packet's
+ * addresses as received (v6: it is IPv6), ports when ports is set. */
+void xlat_log_drop(struct xlat_ctx *x, const struct xlat_pkt *xp, bool v6, const char *what,
+		   bool ports);
+/* RFC 1812 5.3.7: a martian source or destination is discarded silently
+ * (no ICMP error: 4.3.2.7 forbids one to an invalid source, and a martian
+ * destination is not worth one) and logged with both addresses. */
+static inline enum xlat_step xlat_martian(struct xlat_ctx *x, struct xlat_pkt *xp, bool v6)
+{
+	xlat_log_drop(x, xp, v6, "martian address", false);
+	return xlat_drop(xp, DROP_MARTIAN);
+}
 
 /* ---- address mapping (xlat_util.c) ---- */
 /* EAM / own address / prefix, then the dynamic pool for pool addresses.
@@ -161,6 +173,13 @@ static inline uint16_t xlat_next_id(struct xlat_ctx *x)
 	return id ? id : x->ip4_id++;
 }
 
+/* Hop limit of a 4->6 translated packet: TTL - 1, except in the second
+ * pass of a hairpinned packet, which lost its hop in the 6->4 pass. */
+static inline uint8_t xlat_hlim_4to6(const struct xlat_pkt *xp)
+{
+	return (uint8_t)(xp->hairpin ? xp->ttl : xp->ttl - 1);
+}
+
 /* ICMPv4 types that are error messages (RFC 792 / RFC 1812 4.3.2.7) */
 bool xlat_icmp4_is_error(uint8_t type);
 
@@ -177,6 +196,13 @@ static inline bool xlat_offload_ok(const struct xlat_pkt *xp)
 	if (xp->gso && (xp->frag || (o->gso_type & ~OFF_GSO_ECN) == OFF_GSO_UDP || !xp->seed))
 		return false;
 	return !xp->seed || o->csum_start == xp->l4off;
+}
+/* A real fragment: part of a bigger packet. An IPv6 atomic fragment
+ * (Fragment header, offset 0, M=0) is a whole packet (RFC 6946 4, RFC
+ * 8021): it is translated like one, ICMP included. */
+static inline bool xlat_real_frag(const struct xlat_pkt *xp)
+{
+	return xp->frag && (xp->frag_off != 0 || xp->more);
 }
 /* A first fragment (or whole packet) too short for its TCP / UDP header. */
 static inline bool xlat_l4_short(const struct xlat_pkt *xp)
@@ -204,9 +230,11 @@ bool xlat_ttl_error_allowed(const struct xlat_pkt *xp, uint8_t icmp_proto, uint8
 /* ---- the two directions ---- */
 enum xlat_step xlat_4to6(struct xlat_ctx *x, struct xlat_pkt *xp);
 enum xlat_step xlat_6to4(struct xlat_ctx *x, struct xlat_pkt *xp);
-/* Quoted packets of ICMP errors (RFC 7915 4.2-4.3 / 5.2-5.3). */
+/* Quoted packets of ICMP errors (RFC 7915 4.2-4.3 / 5.2-5.3). hairpin: the
+ * IPv4 error replaces the packet in its buffer for the 4->6 pass
+ * (XS_HAIRPIN) instead of being emitted. */
 enum xlat_step xlat_icmp_err_4to6(struct xlat_ctx *x, struct xlat_pkt *xp);
-enum xlat_step xlat_icmp_err_6to4(struct xlat_ctx *x, struct xlat_pkt *xp);
+enum xlat_step xlat_icmp_err_6to4(struct xlat_ctx *x, struct xlat_pkt *xp, bool hairpin);
 
 /* ---- messages we originate (icmp.c) ----
  * RFC 1812 4.3.2.7 / RFC 4443 2.4(e): true when no error may be sent about

@@ -26,6 +26,34 @@ void xlat_log(struct xlat_ctx *x, unsigned ev, const char *fmt, ...)
 	x->log(x->log_arg, ev, msg);
 }
 
+/* addr (and :port) of one end as text, IPv6 in brackets when with a port */
+static void end_str(char *buf, size_t n, int af, const void *a, const uint8_t *port)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(af, a, s, sizeof(s));
+	if (!port)
+		snprintf(buf, n, "%s", s);
+	else
+		snprintf(buf, n, af == AF_INET6 ? "[%s]:%u" : "%s:%u", s, get16(port));
+}
+
+void xlat_log_drop(struct xlat_ctx *x, const struct xlat_pkt *xp, bool v6, const char *what,
+		   bool ports)
+{
+	char s[INET6_ADDRSTRLEN + 8], d[INET6_ADDRSTRLEN + 8];
+	int af = v6 ? AF_INET6 : AF_INET;
+
+	if (!x->log || !(x->cfg->conf->log_events & LOG_EV_DROP))
+		return;
+	ports = ports && xp->first && xp->l4len >= 4;
+	end_str(s, sizeof(s), af, v6 ? (const void *)&xp->s6 : (const void *)&xp->s4,
+		ports ? xp->l4 : NULL);
+	end_str(d, sizeof(d), af, v6 ? (const void *)&xp->d6 : (const void *)&xp->d4,
+		ports ? xp->l4 + 2 : NULL);
+	xlat_log(x, LOG_EV_DROP, "drop: %s %s -> %s", what, s, d);
+}
+
 enum xlat_verdict xlat_count_drop(struct xlat_ctx *x, enum drop_reason r)
 {
 	if ((unsigned)r < DROP_MAX)
@@ -44,6 +72,9 @@ bool xlat_addr_4to6(struct xlat_ctx *x, struct in_addr a, struct in6_addr *out,
 		return true;
 	case MAP_FORBIDDEN:
 		*why = DROP_FORBIDDEN_ADDR;
+		return false;
+	case MAP_MARTIAN:
+		*why = DROP_MARTIAN;
 		return false;
 	default:
 		/* pool addresses not covered by an EAM: dynamic mappings */
@@ -76,6 +107,9 @@ bool xlat_addr_6to4(struct xlat_ctx *x, const struct in6_addr *a, struct in_addr
 		return true;
 	case MAP_FORBIDDEN:
 		*why = DROP_FORBIDDEN_ADDR;
+		return false;
+	case MAP_MARTIAN:
+		*why = DROP_MARTIAN;
 		return false;
 	default:
 		break;
@@ -194,7 +228,7 @@ enum xlat_step xlat_to_self(struct xlat_ctx *x, struct xlat_pkt *xp, bool v6)
 
 	xlat_log(x, LOG_EV_SELF, "packet for the translator, protocol %u", xp->proto);
 	if (xp->proto == icmp_proto) {
-		if (xp->frag || xp->gso)
+		if (xlat_real_frag(xp) || xp->gso)
 			return xlat_drop(xp, DROP_SELF);
 		if (!xlat_csum_complete(xp))
 			return xlat_drop(xp, DROP_OFFLOAD);

@@ -32,6 +32,10 @@ bool addr_v4_is_linklocal(struct in_addr a);
 
 /* Never translated: 0/8, 127/8, 224/4 (incl. 240/4 class E), 255.255.255.255 */
 bool addr_v4_is_forbidden(struct in_addr a);
+/* Martian (RFC 1812 5.3.7, 4.2.2.11): 0/8, 127/8, 224/4 (class D) and
+ * 255.255.255.255; packets from or to them are discarded silently. Class E
+ * (240/4) is forbidden but not in this set. */
+bool addr_v4_is_martian(struct in_addr a);
 /* Never translated: ::/8 (unspecified, loopback, v4-compat), ff00::/8, fe80::/10 */
 bool addr_v6_is_forbidden(const struct in6_addr *a);
 

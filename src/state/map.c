@@ -159,13 +159,23 @@ static bool wkp_refuses(const struct config *c, struct in_addr a)
 	       memcmp(&c->prefix, &addr_wkp, 16) == 0 && addr_v4_is_nonglobal(a);
 }
 
+/* The never-translated classes: martians (silent), class E. */
+static enum map_result v4_class(struct in_addr a)
+{
+	if (addr_v4_is_martian(a))
+		return MAP_MARTIAN;
+	return addr_v4_is_forbidden(a) ? MAP_FORBIDDEN : MAP_OK;
+}
+
 /* The RFC 6052 prefix rule for an address already checked against the
  * never-translated classes. */
 static enum map_result prefix_embed(const struct config *c, struct in_addr a, struct in6_addr *out)
 {
 	if (!c->have_prefix)
 		return MAP_NONE;
-	if (addr_v4_is_linklocal(a) || wkp_refuses(c, a))
+	if (addr_v4_is_linklocal(a))
+		return MAP_MARTIAN;
+	if (wkp_refuses(c, a))
 		return MAP_FORBIDDEN;
 	addr_embed(&c->prefix, c->prefix_len, a, out);
 	return MAP_OK;
@@ -175,9 +185,10 @@ enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr 
 {
 	const struct config *c = m->c;
 	const struct eam *e = eam_find4(m, a);
+	enum map_result r = v4_class(a);
 
-	if (addr_v4_is_forbidden(a))
-		return MAP_FORBIDDEN;
+	if (r != MAP_OK)
+		return r;
 	if (e) {
 		/* RFC 7757 3.2: the IPv6 prefix followed by the IPv4 suffix
 		 * bits; a longer IPv6 suffix is zero after them */
@@ -200,9 +211,9 @@ enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr 
 
 enum map_result map_4to6_prefix(const struct map *m, struct in_addr a, struct in6_addr *out)
 {
-	if (addr_v4_is_forbidden(a))
-		return MAP_FORBIDDEN;
-	return prefix_embed(m->c, a, out);
+	enum map_result r = v4_class(a);
+
+	return r != MAP_OK ? r : prefix_embed(m->c, a, out);
 }
 
 enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct in_addr *out,
@@ -235,7 +246,9 @@ enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct i
 	if (!c->have_prefix || !addr_v6_in_prefix(a, &c->prefix, c->prefix_len))
 		return MAP_NONE;
 	addr_extract(a, c->prefix_len, out);
-	if (addr_v4_is_forbidden(*out) || addr_v4_is_linklocal(*out) || wkp_refuses(c, *out))
+	if (addr_v4_is_martian(*out) || addr_v4_is_linklocal(*out))
+		return MAP_MARTIAN;
+	if (addr_v4_is_forbidden(*out) || wkp_refuses(c, *out))
 		return MAP_FORBIDDEN;
 	if (via_prefix)
 		*via_prefix = true;

@@ -18,6 +18,8 @@ enum map_result {
 	MAP_OK = 0,     /* translated */
 	MAP_NONE,       /* no rule covers this address */
 	MAP_FORBIDDEN,  /* covered, but must never be translated (addr classes, WKP + non-global) */
+	MAP_MARTIAN,    /* an IPv4 martian (addr_v4_is_martian, or 169.254/16
+			 * through the prefix): discard silently, RFC 1812 5.3.7 */
 };
 
 /* NULL on allocation failure only (the parser has validated the config). */
@@ -26,7 +28,7 @@ void map_free(struct map *m);
 
 /* IPv4 -> IPv6: EAM (longest prefix; RFC 7757 3.2 suffix copy), then the
  * translator's own ipv4-addr -> ipv6-addr, then the RFC 6052 prefix
- * (never for 169.254/16, RFC 3927 2.7).
+ * (never for 169.254/16, RFC 3927 2.7: MAP_MARTIAN).
  * Addresses inside dynamic-pool are not handled here (MAP_NONE unless an EAM
  * covers them). */
 enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr *out);
@@ -36,8 +38,8 @@ enum map_result map_4to6(const struct map *m, struct in_addr a, struct in6_addr 
 enum map_result map_4to6_prefix(const struct map *m, struct in_addr a, struct in6_addr *out);
 
 /* IPv6 -> IPv4: EAM, then ipv6-addr -> ipv4-addr, then the RFC 6052 prefix
- * (u-octet and suffix ignored; 169.254/16 forbidden; WKP + non-global
- * forbidden when wkpf-strict). *via_prefix (may be NULL) tells whether the
+ * (u-octet and suffix ignored; a martian or 169.254/16 inside it is
+ * MAP_MARTIAN, class E and WKP + non-global (wkpf-strict) MAP_FORBIDDEN). *via_prefix (may be NULL) tells whether the
  * prefix rule gave the result. */
 enum map_result map_6to4(const struct map *m, const struct in6_addr *a, struct in_addr *out,
 			 bool *via_prefix);

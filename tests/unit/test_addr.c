@@ -118,6 +118,16 @@ START_TEST(address_classes)
 	ck_assert(addr_v4_is_forbidden(A4("224.0.0.1")));
 	ck_assert(addr_v4_is_forbidden(A4("255.255.255.255")));
 	ck_assert(!addr_v4_is_forbidden(A4("192.0.2.1")));
+	/* martians (RFC 1812 5.3.7): forbidden minus class E */
+	ck_assert(addr_v4_is_martian(A4("0.1.2.3")));
+	ck_assert(addr_v4_is_martian(A4("127.0.0.1")));
+	ck_assert(addr_v4_is_martian(A4("224.0.0.1")));
+	ck_assert(addr_v4_is_martian(A4("239.255.255.255")));
+	ck_assert(addr_v4_is_martian(A4("255.255.255.255")));
+	ck_assert(!addr_v4_is_martian(A4("240.0.0.1")));
+	ck_assert(!addr_v4_is_martian(A4("255.255.255.254")));
+	ck_assert(!addr_v4_is_martian(A4("169.254.1.1")));
+	ck_assert(!addr_v4_is_martian(A4("1.0.0.0")));
 	struct in6_addr a = A6("::1");
 	ck_assert(addr_v6_is_forbidden(&a));
 	a = A6("ff02::1");
@@ -205,8 +215,12 @@ START_TEST(map_prefix_and_self)
 	/* outside prefix, forbidden classes */
 	w6 = A6("2001:db8:5::1");
 	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_NONE);
-	ck_assert_int_eq(map_4to6(m, A4("127.0.0.1"), &o6), MAP_FORBIDDEN);
+	ck_assert_int_eq(map_4to6(m, A4("127.0.0.1"), &o6), MAP_MARTIAN);
 	w6 = A6("64:ff9b::127.0.0.1");
+	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_MARTIAN);
+	/* class E is refused, not a martian (RFC 1812 5.3.7 names 0/8, 127/8, D) */
+	ck_assert_int_eq(map_4to6(m, A4("240.0.0.1"), &o6), MAP_FORBIDDEN);
+	w6 = A6("64:ff9b::240.0.0.1");
 	ck_assert_int_eq(map_6to4(m, &w6, &o4, NULL), MAP_FORBIDDEN);
 	map_free(m);
 	conf_free(c);
@@ -259,7 +273,7 @@ START_TEST(rfc3927_link_local_not_through_prefix)
 	struct map *m = map_build(c);
 	struct in6_addr o6;
 	char err[512];
-	both_ways(m, "169.254.1.1", "2001:db8:64::a9fe:101", MAP_FORBIDDEN);
+	both_ways(m, "169.254.1.1", "2001:db8:64::a9fe:101", MAP_MARTIAN);
 	/* a pool address is not the map's business (the pool maps it) */
 	ck_assert_int_eq(map_4to6(m, A4("169.254.0.9"), &o6), MAP_NONE);
 	ck_assert(map_v4_in_pool(m, A4("169.254.0.9")));

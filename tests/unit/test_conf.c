@@ -286,7 +286,12 @@ START_TEST(enum_values)
 {
 	static const struct { const char *line; int mode; } u[] = {
 		{ "udp-cksum-mode drop", UDP_CKSUM_DROP }, { "udp-cksum-mode calc", UDP_CKSUM_CALC },
-		{ "udp-cksum-mode fwd", UDP_CKSUM_FWD },
+		{ "udp-cksum-mode fwd", UDP_CKSUM_FWD }, { "udp-cksum-mode reject", UDP_CKSUM_REJECT },
+		/* TAYGA main's rule (issue 27): by the first letters, any case */
+		{ "udp-cksum-mode forward", UDP_CKSUM_FWD }, { "udp-cksum-mode FORW", UDP_CKSUM_FWD },
+		{ "udp-cksum-mode fwding", UDP_CKSUM_FWD }, { "udp-cksum-mode DR", UDP_CKSUM_DROP },
+		{ "udp-cksum-mode dropped", UDP_CKSUM_DROP }, { "udp-cksum-mode Calculate", UDP_CKSUM_CALC },
+		{ "udp-cksum-mode Reject", UDP_CKSUM_REJECT },
 	};
 	static const struct { const char *line; int mode; } o[] = {
 		{ "offload auto", MODE_AUTO }, { "offload on", MODE_ON }, { "offload off", MODE_OFF },
@@ -294,11 +299,13 @@ START_TEST(enum_values)
 	char buf[256];
 	struct config *c;
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
 		snprintf(buf, sizeof(buf), BASE "%s\n", u[i].line);
 		c = ok(buf);
 		ck_assert_int_eq(c->udp_cksum_mode, u[i].mode);
 		conf_free(c);
+	}
+	for (size_t i = 0; i < sizeof(o) / sizeof(o[0]); i++) {
 		snprintf(buf, sizeof(buf), BASE "%s\n", o[i].line);
 		c = ok(buf);
 		ck_assert_int_eq(c->offload, o[i].mode);
@@ -729,7 +736,18 @@ static const struct bad_case bad_cases[] = {
 	{ BASE "strict-frag-hdr perhaps\n",
 	  "tayga.conf:4: strict-frag-hdr: expected yes or no", NULL },
 	{ BASE "udp-cksum-mode fix\n",
-	  "tayga.conf:4: udp-cksum-mode: expected drop, calc or fwd, not \"fix\"", NULL },
+	  "tayga.conf:4: udp-cksum-mode: expected drop, calc, fwd (forward) or reject, not \"fix\"",
+	  NULL },
+	/* neither TAYGA's prefixes nor ours */
+	{ BASE "udp-cksum-mode d\n",
+	  "tayga.conf:4: udp-cksum-mode: expected drop, calc, fwd (forward) or reject, not \"d\"",
+	  NULL },
+	{ BASE "udp-cksum-mode fw\n",
+	  "tayga.conf:4: udp-cksum-mode: expected drop, calc, fwd (forward) or reject, not \"fw\"",
+	  NULL },
+	{ BASE "udp-cksum-mode rejects\n",
+	  "tayga.conf:4: udp-cksum-mode: expected drop, calc, fwd (forward) or reject, not \"rejects\"",
+	  NULL },
 	{ BASE "offload maybe\n",
 	  "tayga.conf:4: offload: expected auto, on or off", NULL },
 	{ BASE "io-uring fast\n",

@@ -325,26 +325,26 @@ END_TEST
 
 START_TEST(rfc6052_never_translated_addresses)
 {
-	/* 0/8, 127/8, 224/4 (and 240/4), limited broadcast: dropped. As
-	 * sources they get no ICMP error (RFC 1812 4.3.2.7: not one host);
-	 * as destinations a unicast-looking one is refused with Host
-	 * Unreachable (RFC 7915 4.4), multicast and broadcast never are */
-	static const struct { const char *a; bool answered; } bad[] = {
+	/* 0/8, 127/8, 224/4 and the limited broadcast are martians (RFC 1812
+	 * 5.3.7): dropped silently as destinations and as sources. Class E
+	 * (240/4) is refused too: as a destination answered Host Unreachable
+	 * (RFC 7915 4.4), as a source silently (RFC 1812 4.3.2.7: not one host) */
+	static const struct { const char *a; bool martian; } bad[] = {
 		{ "0.1.2.3", true }, { "127.0.0.1", true }, { "127.255.0.9", true },
-		{ "224.0.0.1", false }, { "239.255.255.250", false }, { "240.0.0.1", true },
-		{ "255.255.255.255", false },
+		{ "224.0.0.1", true }, { "239.255.255.250", true }, { "240.0.0.1", false },
+		{ "255.255.255.255", true },
 	};
 	uint16_t sent = 0;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		size_t len = udp4(in, H4, bad[i].a, 64, 0, 1, 0, 20);
-		if (bad[i].answered) {
+		if (bad[i].martian) {
+			expect_drop(in, len, DROP_MARTIAN);
+		} else {
 			size_t wl = want_icmp4(want, H4, 3, 1, 0, in, len, ++sent);
 			expect_reject(in, len, DROP_FORBIDDEN_ADDR, want, wl);
-		} else {
-			expect_drop(in, len, DROP_FORBIDDEN_ADDR);
 		}
 		len = udp4(in, bad[i].a, V4, 64, 0, 1, 0, 20);
-		expect_drop(in, len, DROP_FORBIDDEN_ADDR);
+		expect_drop(in, len, bad[i].martian ? DROP_MARTIAN : DROP_FORBIDDEN_ADDR);
 	}
 	ck_assert_uint_eq(E.stats.icmp4_sent, sent);
 	ck_assert_uint_eq(E.stats.pkts[DIR_4TO6], 0);
@@ -1213,10 +1213,18 @@ static size_t udp0_4(uint8_t *b, uint16_t frag, size_t dlen)
 
 START_TEST(rfc7915_4_5_udp_zero_checksum_drop)
 {
-	/* default udp-cksum-mode drop; RFC 7915 4.4 lets the translator say
-	 * so: Communication Administratively Prohibited (3/13) */
+	/* default udp-cksum-mode drop: silently, as TAYGA */
 	size_t len = udp0_4(in, 0, 40);
+	expect_drop(in, len, DROP_UDP_ZERO_CKSUM);
+	/* reject: RFC 7915 4.4 lets the translator say so: Communication
+	 * Administratively Prohibited (3/13) */
+	reinit("tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n"
+	       "prefix 2001:db8:64::/96\nudp-cksum-mode reject\n", 1500);
 	size_t wl = want_icmp4(want, H4, 3, 13, 0, in, len, 1);
+	expect_reject(in, len, DROP_UDP_ZERO_CKSUM, want, wl);
+	/* a fragment too */
+	len = udp0_4(in, 0x2000, 40);
+	wl = want_icmp4(want, H4, 3, 13, 0, in, len, 2);
 	expect_reject(in, len, DROP_UDP_ZERO_CKSUM, want, wl);
 }
 END_TEST
@@ -1232,10 +1240,9 @@ START_TEST(rfc7915_4_5_udp_zero_checksum_calc)
 	wl = udp6(want, H6, V6, 63, 0, 41);
 	expect_one(in, len, want, wl);
 	/* a first fragment: the whole datagram isn't here to checksum ->
-	 * refused as in drop mode */
+	 * dropped silently as in drop mode */
 	len = udp0_4(in, 0x2000, 40);
-	wl = want_icmp4(want, H4, 3, 13, 0, in, len, 1);
-	expect_reject(in, len, DROP_UDP_ZERO_CKSUM, want, wl);
+	expect_drop(in, len, DROP_UDP_ZERO_CKSUM);
 }
 END_TEST
 
