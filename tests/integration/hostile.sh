@@ -8,6 +8,8 @@
 #   - spoofed IPv6 sources against the dynamic pool
 #   - ICMP error amplification (hop limit / TTL 1 floods): the errors the
 #     translator sends must stay within its rate limit
+#   - IPv4 martians, plain or embedded in the prefix (RFC 1812 5.3.7): no
+#     error at all, each counted under drop reason martian
 # The daemon must keep translating legitimate traffic during and after, and
 # its memory must stay bounded.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
@@ -76,6 +78,23 @@ check "spoofed-source flood (5000 random IPv6 sources)" \
 check "daemon alive after spoofed-source flood" kill -0 "$TAYGA_PID"
 check "static-map client still translated" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6"
 check "existing dynamic mapping survives the pool flood" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6_DYN"
+
+# --- martians: dropped silently (RFC 1812 5.3.7, 4.3.2.7) -----------------------------
+martian_drops() { awk '$1 == "tayga_drops_total{reason=\"martian\"}" { print $2 }' "$STATS"; }
+martians() {
+	local m0 m1 out
+	fresh_stats; m0=$(martian_drops)
+	nsxlat timeout 20 python3 "$NETTOOL" count-icmp "$TUN_DEV" --seconds 3 > "$NETNS_WORKDIR/count.martian" &
+	local cpid=$!
+	sleep 0.3
+	inject --mode martian --count 80 --rate 200 >/dev/null 2>&1
+	wait "$cpid"
+	sleep 1.2; fresh_stats; m1=$(martian_drops)
+	out=$(cat "$NETNS_WORKDIR/count.martian")
+	echo "$out; martian drops ${m0:-?} -> ${m1:-?}"
+	[ "$out" = "icmp4 0 icmp6 0" ] && [ -n "$m1" ] && [ $((m1 - ${m0:-0})) -eq 80 ]
+}
+check "martians dropped silently and counted (80 packets)" martians
 
 # --- ICMP error amplification ----------------------------------------------------------
 # Each hop-limit-1 packet asks for an ICMPv6 Time Exceeded. Default token

@@ -366,6 +366,26 @@ class Gen:
         return b""
 
 
+def martian(i, src6, dst6, src4, dst4):
+    """Packets with an IPv4 martian (RFC 1812 5.3.7) as source or
+    destination, IPv4 or embedded in dst6's /96 prefix, in turn."""
+    pfx = dst6[:12]
+    m = [bytes(ipaddress.IPv4Address(a).packed) for a in
+         ("127.0.0.1", "0.1.1.1", "224.0.0.5", "255.255.255.255", "169.254.69.42")]
+    k = i % 8
+    if k == 0:      # the issue's packet: next header 16, 128 bytes
+        return ip6(src6, pfx + m[0], 16, b"\x5a" * 88)
+    if k < 4:
+        return ip6(src6, pfx + m[k], 17, udp6(src6, pfx + m[k], 40000, 9, b"martian"))
+    if k == 4:
+        return ip6(pfx + m[4], dst6, 17, udp6(pfx + m[4], dst6, 40000, 9, b"martian"))
+    if k == 5:
+        return ip4(src4, m[1], 17, udp4(src4, m[1], 40000, 9, b"martian"))
+    if k == 6:
+        return ip4(m[4], dst4, 17, udp4(m[4], dst4, 40000, 9, b"martian"))
+    return ip4(src4, m[0], 17, udp4(src4, m[0], 40000, 9, b"martian"))
+
+
 def open_inject(iface):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, 0)
     return s
@@ -406,6 +426,8 @@ def inject(a):
             pkt = ip6(src6, dst6, 17, udp6(src6, dst6, 40000, 9, b"x" * 32), hlim=1)
         elif a.mode == "ttl1-4":
             pkt = ip4(src4, dst4, 17, udp4(src4, dst4, 40000, 9, b"x" * 32), ttl=1)
+        elif a.mode == "martian":
+            pkt = martian(i, src6, dst6, src4, dst4)
         else:
             print("unknown mode", a.mode, file=sys.stderr)
             return 2
