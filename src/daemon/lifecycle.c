@@ -280,12 +280,14 @@ void report_started(struct daemon *d, int ready_fd)
 void shutdown_daemon(struct daemon *d)
 {
 	save_pool(d);
+	/* the tun first: a script that waits for the pid file to go (OpenWrt's
+	 * teardown, then --rmtun) must find the device released */
+	tun_close(&d->tun);
 	/* with privilege separation the parent removes it */
 	if (d->o.pidfile && d->ps_sock < 0)
 		unlink(d->o.pidfile);
 	if (d->ps_sock >= 0)
 		close(d->ps_sock);
-	tun_close(&d->tun);
 	state_free(&d->st);
 	free(d->scratch);
 	log_info("exiting");
