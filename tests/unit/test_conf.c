@@ -793,6 +793,9 @@ static const struct bad_case bad_cases[] = {
 	  "tayga.conf:4: rfc6791-v4: takes an address without a /length", NULL },
 	{ BASE "rfc6791-v6 ff02::2\n",
 	  "tayga.conf:4: rfc6791-v6: ff02::2 is a reserved address", NULL },
+	/* ::/8 (issue 27: tayga.conf(5) says so) */
+	{ BASE "rfc6791-v6 2::2\n",
+	  "tayga.conf:4: rfc6791-v6: 2::2 is a reserved address", NULL },
 	/* tun-ip, tun-route */
 	{ BASE "tun-ip 10.0.0.1/33\n",
 	  "tayga.conf:4: tun-ip: invalid IPv4 prefix length", NULL },
