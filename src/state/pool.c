@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/addr.h"
+#include "lib/steer.h"
 #include "config/model.h"
 #include "state/map.h"
 
@@ -21,7 +22,8 @@
 #define POOL_MAX_SLOTS (1u << 20)
 #define NIL UINT32_MAX
 
-enum slot_state { SLOT_FREE = 0, SLOT_EXCLUDED, SLOT_USED };
+/* FOREIGN: in another worker's slice (`workers N`) */
+enum slot_state { SLOT_FREE = 0, SLOT_EXCLUDED, SLOT_USED, SLOT_FOREIGN };
 
 struct slot {
 	struct in6_addr v6;
@@ -53,6 +55,9 @@ struct pool {
 	unsigned lim_plen, lim_count;
 	struct lim *lim;         /* open addressing, nlim power of two */
 	uint32_t nlim, lim_fill;
+	struct steer_params st;  /* `workers N`: this pool is worker w's, */
+	unsigned w;
+	uint32_t lo, hi;         /* which allocates only in slots [lo, hi) */
 };
 
 static uint32_t hash6(const struct in6_addr *a)
@@ -268,21 +273,34 @@ static void exclude(struct pool *p, uint32_t h)
 	}
 }
 
+void pool_steer_params(const struct config *c, struct steer_params *s)
+{
+	uint64_t size = 1ull << (32 - c->pool_len);
+
+	s->pool_net = s->pool_n = s->pool_bits = 0;
+	if (!c->have_pool)
+		return;
+	s->pool_n = size > POOL_MAX_SLOTS ? POOL_MAX_SLOTS : (uint32_t)size;
+	while ((1ull << s->pool_bits) < s->pool_n)
+		s->pool_bits++;
+	s->pool_net = ntohl(c->pool_addr.s_addr) & addr_v4_mask(c->pool_len);
+}
+
 struct pool *pool_new(const struct config *c)
 {
 	struct pool *p;
-	uint64_t size;
 
 	if (!c->have_pool)
 		return NULL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	size = 1ull << (32 - c->pool_len);
-	p->n = size > POOL_MAX_SLOTS ? POOL_MAX_SLOTS : (uint32_t)size;
-	while ((1ull << p->wbits) < p->n)
-		p->wbits++;
-	p->net = ntohl(c->pool_addr.s_addr) & addr_v4_mask(c->pool_len);
+	pool_steer_params(c, &p->st);
+	p->st.workers = 1;
+	p->n = p->st.pool_n;
+	p->wbits = p->st.pool_bits;
+	p->net = p->st.pool_net;
+	p->hi = p->n;
 	for (p->nb = 16; p->nb < p->n; p->nb <<= 1)
 		;
 	p->s = calloc(p->n, sizeof(*p->s));
@@ -315,6 +333,38 @@ struct pool *pool_new(const struct config *c)
 	}
 	p->dirty = false;
 	return p;
+}
+
+void pool_set_slice(struct pool *p, const struct steer_params *s, unsigned w)
+{
+	if (!p || s->workers <= 1)
+		return;
+	p->st.workers = s->workers;
+	p->st.plen6 = s->plen6;
+	p->w = w;
+	steer_slice(&p->st, w, &p->lo, &p->hi);
+	for (uint32_t i = 0; i < p->n; i++)
+		if ((i < p->lo || i >= p->hi) && p->s[i].state == SLOT_FREE) {
+			free_remove(p, i);
+			p->s[i].state = SLOT_FOREIGN;
+		}
+}
+
+unsigned pool_workers(const struct pool *p)
+{
+	return p ? p->st.workers : 1;
+}
+
+unsigned pool_worker(const struct pool *p)
+{
+	return p ? p->w : 0;
+}
+
+int pool_owner(const struct pool *p, struct in_addr v4)
+{
+	uint32_t i = ntohl(v4.s_addr) - p->net;
+
+	return i < p->n ? (int)steer_slot_owner(&p->st, i) : -1;
 }
 
 void pool_free(struct pool *p)
@@ -353,7 +403,7 @@ static void touch(struct pool *p, uint32_t i, time_t now)
  * 32-bit and wraps, as TAYGA's does. The caller has checked nfree > 0. */
 static uint32_t choose(const struct pool *p, const struct in6_addr *a)
 {
-	uint32_t mask = p->n - 1, v = 0;
+	uint32_t mask = p->n - 1, v = 0, size = p->hi - p->lo;
 
 	for (int k = 0; k < 16; k += 4) {
 		const uint8_t *b = a->s6_addr + k;
@@ -361,9 +411,15 @@ static uint32_t choose(const struct pool *p, const struct in6_addr *a)
 		while (v > mask)
 			v = (v & mask) + (v >> p->wbits);
 	}
-	for (uint32_t i = 0; i < p->n; i++)
-		if (p->s[(v + i) & mask].state == SLOT_FREE)
-			return (v + i) & mask;
+	/* `workers N`: a fold outside this worker's slice lands in it at the
+	 * same offset modulo its size (one worker: the slice is the pool) */
+	if (v < p->lo || v >= p->hi)
+		v = p->lo + v % size;
+	for (uint32_t i = 0; i < size; i++) {
+		uint32_t k = p->lo + (v - p->lo + i) % size;
+		if (p->s[k].state == SLOT_FREE)
+			return k;
+	}
 	return p->freestack[p->nfree - 1]; /* not reached while nfree > 0 */
 }
 
@@ -431,143 +487,88 @@ bool pool_dirty(const struct pool *p)
 	return p && p->dirty;
 }
 
-/* Place a mapping read from a file or an old pool; false with a reason. */
-static bool place(struct pool *p, struct in_addr v4, const struct in6_addr *v6,
-		  time_t last, time_t now, bool append, const char **why)
+/* `workers N`: whose a mapping is. Another worker's (by its address and
+ * its host) is not ours to load; after a change of N the host and the
+ * address may belong to different workers: the host's worker gives it a
+ * new address (REHOME), the address's worker lets it go (MOVED). */
+static enum pool_place whose(const struct pool *p, uint32_t i, const struct in6_addr *v6)
+{
+	bool addr_ours = i >= p->lo && i < p->hi;
+	bool host_ours = p->st.workers <= 1 || steer_v6(&p->st, v6->s6_addr) == p->w;
+
+	if (addr_ours)
+		return host_ours ? PLACE_OK : PLACE_MOVED;
+	return host_ours ? PLACE_REHOME : PLACE_OTHER;
+}
+
+/* Place a mapping read from a file or an old pool (PLACE_BAD with why). */
+static enum pool_place place(struct pool *p, struct in_addr v4, const struct in6_addr *v6,
+			     time_t last, time_t now, bool append, const char **why)
 {
 	uint32_t h = ntohl(v4.s_addr), i = h - p->net;
+	enum pool_place k;
+
+	*why = NULL;
 	if (h < p->net || i >= p->n) {
 		*why = "address outside dynamic-pool";
-		return false;
+		return p->w == 0 ? PLACE_BAD : PLACE_OTHER;  /* said once, by worker 0 */
 	}
 	if (p->s[i].state == SLOT_EXCLUDED) {
 		*why = "address reserved or statically mapped";
-		return false;
+		return p->w == 0 ? PLACE_BAD : PLACE_OTHER;
 	}
+	if ((k = whose(p, i, v6)) != PLACE_OK)
+		return k;
 	if (p->s[i].state == SLOT_USED || find6(p, v6) != NIL) {
 		*why = "duplicate mapping";
-		return false;
+		return PLACE_BAD;
 	}
 	if (now - last >= POOL_EXPIRE_SECS) {
 		*why = "mapping expired";
-		return false;
+		return PLACE_BAD;
 	}
 	if (addr_v6_is_forbidden(v6)) {
 		*why = "IPv6 address may not be mapped";
-		return false;
+		return PLACE_BAD;
 	}
 	free_remove(p, i);
 	assign(p, i, v6, last > now ? now : last, append);
+	return PLACE_OK;
+}
+
+enum pool_place pool_place(struct pool *p, struct in_addr v4, const struct in6_addr *v6,
+			   time_t last, time_t now, const char **why)
+{
+	return place(p, v4, v6, last, now, true, why);
+}
+
+bool pool_rehome(struct pool *p, const struct in6_addr *v6, time_t last, time_t now,
+		 struct in_addr *v4)
+{
+	uint32_t i;
+
+	if (now - last >= POOL_EXPIRE_SECS || addr_v6_is_forbidden(v6) || find6(p, v6) != NIL ||
+	    !p->nfree || lim_reached(p, v6))
+		return false;
+	i = choose(p, v6);
+	free_remove(p, i);
+	assign(p, i, v6, last > now ? now : last, false);
+	*v4 = slot_v4(p, i);
 	return true;
 }
 
-long pool_load(struct pool *p, const char *path, time_t now,
-	       void (*report)(void *arg, const char *msg), void *arg)
+bool pool_loaded(struct pool *p)
 {
-	char line[512], msg[768];
-	unsigned lineno = 0;
-	long loaded = 0;
-	FILE *f;
+	bool sorted = lru_sort(p);
 
-	if (!p)
-		return 0;
-	f = fopen(path, "r");
-	if (!f)
-		return errno == ENOENT ? 0 : -1;
-	while (fgets(line, sizeof(line), f)) {
-		char s4[64], s6[128], extra[2];
-		long long last;
-		struct in_addr v4;
-		struct in6_addr v6;
-		const char *why = NULL;
-		size_t len = strlen(line);
-
-		lineno++;
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			int ch;
-			while ((ch = fgetc(f)) != EOF && ch != '\n')
-				;
-			why = "line too long";
-		} else if (len == 0 || line[len - 1] != '\n') {
-			why = "truncated line (no newline)";
-		} else if (line[0] == '#' || strspn(line, " \t\r\n") == len) {
-			continue;
-		} else if (sscanf(line, "%63s %127s %lld %1s", s4, s6, &last, extra) != 3) {
-			why = "expected: IPv4 IPv6 last-use-seconds";
-		} else if (inet_pton(AF_INET, s4, &v4) != 1) {
-			why = "bad IPv4 address";
-		} else if (inet_pton(AF_INET6, s6, &v6) != 1) {
-			why = "bad IPv6 address";
-		} else if (last < 0) {
-			why = "bad last-use time";
-		} else if (place(p, v4, &v6, (time_t)last, now, true, &why)) {
-			loaded++;
-			continue;
-		}
-		if (report) {
-			snprintf(msg, sizeof(msg), "%s:%u: %s", path, lineno, why);
-			report(arg, msg);
-		}
-	}
-	fclose(f);
-	if (!lru_sort(p) && report)
-		report(arg, "out of memory sorting dynamic.map by last use: dormant mappings "
-			    "are reused in file order");
 	p->dirty = false;
-	return loaded;
+	return sorted;
 }
 
-int pool_save(struct pool *p, const char *path)
+void pool_each(const struct pool *p, pool_each_fn *fn, void *arg)
 {
-	char tmp[4096], dir[4096];
-	char *slash;
-	FILE *f;
-	int fd, err = 0;
-
-	if (!p)
-		return 0;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	f = fopen(tmp, "w");
-	if (!f)
-		return -1;
-	fprintf(f, "# tayga dynamic pool mappings: IPv4<TAB>IPv6<TAB>last use (unix seconds)\n");
-	for (uint32_t i = p->lru_head; i != NIL; i = p->s[i].next) {
-		char s4[INET_ADDRSTRLEN], s6[INET6_ADDRSTRLEN];
-		struct in_addr a = slot_v4(p, i);
-		inet_ntop(AF_INET, &a, s4, sizeof(s4));
-		inet_ntop(AF_INET6, &p->s[i].v6, s6, sizeof(s6));
-		fprintf(f, "%s\t%s\t%lld\n", s4, s6, (long long)p->s[i].last);
-	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		err = errno ? errno : EIO;
-	if (fclose(f) != 0 && !err)
-		err = errno;
-	if (!err && rename(tmp, path) != 0)
-		err = errno;
-	if (err) {
-		unlink(tmp);
-		errno = err;
-		return -1;
-	}
-	/* make the rename durable */
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	fd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	p->dirty = false;
-	return 0;
+	for (uint32_t i = p->lru_head; i != NIL; i = p->s[i].next)
+		fn(arg, slot_v4(p, i), &p->s[i].v6, p->s[i].last);
 }
 
 void pool_migrate(struct pool *to, const struct pool *from)
@@ -581,4 +582,9 @@ void pool_migrate(struct pool *to, const struct pool *from)
 		      from->s[i].last, false, &why);
 	}
 	to->dirty = from->dirty || to->count != from->count;
+}
+
+void pool_mark_clean(struct pool *p)
+{
+	p->dirty = false;
 }
