@@ -3,7 +3,7 @@
  * Byte 0 picks a configuration variant (prefix length, WKP, EAM, pool,
  * dynamic-limit, udp-cksum-mode, MTU); byte 1 selects offload metadata
  * and clock steps; the rest is the packet. Two variants have usage-stats and
- * rate limits (meter.c wraps the emit callback; a 16-entry table overflows). Built twice: FUZZ_DIR 4 forces
+ * rate limits (meter.c wraps the translator and its output; a 16-entry table overflows). Built twice: FUZZ_DIR 4 forces
  * an IPv4 version nibble, 6 an IPv6 one, so each harness spends its time on
  * one direction. Every emitted packet is checked for basic invariants.
  * Emitted packets go through the UDP write coalescer as in the daemon (its
@@ -126,10 +126,11 @@ static struct coalesce *coalescer(void)
 	return &c;
 }
 
-static void emit_coalesced(void *arg, const struct pkt *p)
+static struct xlat_result emit_coalesced(void *arg, const struct pkt *p)
 {
 	(void)arg;
 	coalesce_put(coalescer(), p);
+	return XLAT_TAKEN;
 }
 
 static struct env *get_env(unsigned v, unsigned m)
@@ -210,12 +211,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	x.pool = e->pool;
 	x.stats = &e->stats;
 	x.icmp_rl = &e->rl;
-	x.meter = e->meter;
 	x.now = now;
 	x.now_ms = now_ms;
-	x.emit = emit_coalesced;
 	x.scratch = e->scratch;
-	xlat_packet(&x, &p);
+	meter_attach(e->meter, &x, emit_coalesced, NULL);
+	meter_packet(e->meter, &x, &p);
 	if (data[1] & 0x40)
 		coalesce_flush(coalescer());
 	free(buf);

@@ -12,7 +12,8 @@
  * statically mapped to 192.168.254.2, server 192.0.2.2 behind prefix
  * 2001:db8:64::/96), so they take the common translation path. Each round
  * copies the packet into the input buffer (the translation is in place) and
- * calls xlat_packet(); the emit callback only counts. Exits non-zero when a
+ * calls meter_packet(), which is xlat_packet() without a meter and wraps it
+ * with one; the emit callback only counts. Exits non-zero when a
  * packet is not translated exactly once. Built from tests/lib/testpkt.c and
  * the layer libraries by scripts/bench; not part of `make`. */
 #include <stdio.h>
@@ -42,11 +43,12 @@ static const char *METER_CONF =
 static uint8_t pkt[70000], l4[70000], data[70000];
 static unsigned long emitted;
 
-static void count_emit(void *arg, const struct pkt *p)
+static struct xlat_result count_emit(void *arg, const struct pkt *p)
 {
 	(void)arg;
 	(void)p;
 	emitted++;
+	return XLAT_TAKEN;
 }
 
 /* partial (pseudo-header only, not complemented) checksum for NEEDS_CSUM */
@@ -147,8 +149,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-xlat: meter_new failed\n");
 		return 1;
 	}
-	e.ctx.meter = m;
-	e.ctx.emit = count_emit;
+	meter_attach(m, &e.ctx, count_emit, NULL);
 	for (long i = 0; i < n; i++) {
 		memcpy(e.inbuf + PKT_HEADROOM, pkt, len);
 		p.data = e.inbuf + PKT_HEADROOM;
@@ -156,7 +157,7 @@ int main(int argc, char **argv)
 		p.headroom = PKT_HEADROOM;
 		p.tailroom = PKT_BUF_SIZE - PKT_HEADROOM - len;
 		p.off = off;
-		if (xlat_packet(&e.ctx, &p) != XLAT_OK)
+		if (meter_packet(m, &e.ctx, &p).verdict != XLAT_OK)
 			break;
 	}
 	meter_free(m);

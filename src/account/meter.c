@@ -52,19 +52,10 @@ void meter_migrate(struct meter *to, const struct meter *from)
 	buckets_migrate(to->buckets, from->buckets);
 }
 
-/* One xlat_packet() call: the real output and what is being translated. */
-struct call {
-	struct xlat_ctx *x;
-	struct meter *m;
-	void (*emit)(void *arg, const struct pkt *p);
-	void *emit_arg;
-	bool from6;                 /* input is IPv6 with a whole header */
-	struct in6_addr src6;       /* its source */
-};
-
-static void meter_emit(void *arg, const struct pkt *p)
+/* The translator's output, charged before it goes on (see meter.h). */
+static struct xlat_result meter_emit(void *arg, const struct pkt *p)
 {
-	struct call *c = arg;
+	struct meter *m = arg;
 	struct in6_addr dst6;
 	const struct in6_addr *a = NULL;
 	enum usage_dir d = USAGE_6TO4;
@@ -73,52 +64,68 @@ static void meter_emit(void *arg, const struct pkt *p)
 		memcpy(&dst6, p->data + 24, sizeof(dst6));
 		a = &dst6;
 		d = USAGE_4TO6;
-	} else if (c->from6) {
-		a = &c->src6;
+	} else if (m->in.from6) {
+		a = &m->in.src6;
 	}
 	/* a TSO/USO super-packet is charged all of its bytes */
-	if (c->m->buckets && !buckets_admit(c->m->buckets, a, p->len, c->x->now_ms)) {
-		if (a && c->m->usage)
-			usage_add6(c->m->usage, a, USAGE_LIMITED, p->len);
-		xlat_count_drop(c->x, DROP_RATE_LIMIT);
+	if (m->buckets && !buckets_admit(m->buckets, a, p->len, m->in.now_ms)) {
+		if (a && m->usage)
+			usage_add6(m->usage, a, USAGE_LIMITED, p->len);
+		return (struct xlat_result){ .verdict = XLAT_DROP, .why = DROP_RATE_LIMIT };
+	}
+	if (a && m->usage)
+		usage_add6(m->usage, a, d, p->len);
+	return m->out(m->out_arg, p);
+}
+
+void meter_attach(struct meter *m, struct xlat_ctx *x, xlat_emit_fn out, void *out_arg)
+{
+	if (!m) {
+		x->emit = out;
+		x->emit_arg = out_arg;
 		return;
 	}
-	if (a && c->m->usage)
-		usage_add6(c->m->usage, a, d, p->len);
-	c->emit(c->emit_arg, p);
+	m->out = out;
+	m->out_arg = out_arg;
+	x->emit = meter_emit;
+	x->emit_arg = m;
 }
 
-static uint64_t unmapped_drops(const struct xlat_counters *s)
+/* Dropped for want of an IPv6 address: an unassigned pool address (scans),
+ * the translator's own address, a reserved or martian address. */
+static bool unmapped(enum drop_reason r)
 {
-	return s->drops[DROP_NO_MAP_DST] + s->drops[DROP_SELF] + s->drops[DROP_FORBIDDEN_ADDR] +
-	       s->drops[DROP_MARTIAN];
+	return r == DROP_NO_MAP_DST || r == DROP_SELF || r == DROP_FORBIDDEN_ADDR ||
+	       r == DROP_MARTIAN;
 }
 
-enum xlat_verdict meter_packet(struct xlat_ctx *x, struct pkt *p,
-			       enum xlat_verdict (*xlat)(struct xlat_ctx *, struct pkt *))
+/* Not inlined: without a meter, meter_packet() is a jump to xlat_packet(). */
+__attribute__((noinline))
+static struct xlat_result metered(struct meter *m, struct xlat_ctx *x, struct pkt *p)
 {
-	struct call c = { .x = x, .m = x->meter, .emit = x->emit, .emit_arg = x->emit_arg };
 	bool from4 = p->len >= 20 && p->data[0] >> 4 == 4;
-	uint64_t unmapped = unmapped_drops(x->stats), len = p->len;
+	uint64_t len = p->len;
 	struct in_addr src4;
-	enum xlat_verdict v;
+	struct xlat_result r;
 
 	if (from4)
 		memcpy(&src4, p->data + 12, sizeof(src4));
-	if (p->len >= IP6_HDR && p->data[0] >> 4 == 6) {
-		c.from6 = true;
-		memcpy(&c.src6, p->data + 8, sizeof(c.src6));
-	}
-	x->emit = meter_emit;
-	x->emit_arg = &c;
-	v = xlat(x, p);
-	x->emit = c.emit;
-	x->emit_arg = c.emit_arg;
-	/* dropped for want of an IPv6 address: an unassigned pool address
-	 * (scans), the translator's own address, a reserved or martian address */
-	if (from4 && c.m->usage && unmapped_drops(x->stats) != unmapped)
-		usage_add4(c.m->usage, &src4, USAGE_UNMAPPED, len);
-	return v;
+	m->in.from6 = p->len >= IP6_HDR && p->data[0] >> 4 == 6;
+	if (m->in.from6)
+		memcpy(&m->in.src6, p->data + 8, sizeof(m->in.src6));
+	m->in.now_ms = x->now_ms;
+	r = xlat_packet(x, p);
+	m->in.from6 = false;
+	if (from4 && m->usage && r.verdict == XLAT_DROP && unmapped(r.why))
+		usage_add4(m->usage, &src4, USAGE_UNMAPPED, len);
+	return r;
+}
+
+struct xlat_result meter_packet(struct meter *m, struct xlat_ctx *x, struct pkt *p)
+{
+	if (!m)
+		return xlat_packet(x, p);
+	return metered(m, x, p);
 }
 
 void meter_report(struct meter *m, void (*line)(void *arg, const char *msg), void *arg)

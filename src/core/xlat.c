@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "account/meter.h"
 #include "lib/proto.h"
 #include "core/xlat_parse.h"
 
@@ -57,11 +56,10 @@ static bool send_error(struct xlat_ctx *x, struct xlat_pkt *xp, bool v6)
 		x->stats->icmp4_sent++;
 		log_reject(x, AF_INET, &xp->s4, &xp->err);
 	}
-	xlat_emit_scratch(x, n);
-	return true;
+	return xlat_emit_scratch(x, n).verdict == XLAT_OK;
 }
 
-static enum xlat_verdict echo_reply(struct xlat_ctx *x, const struct xlat_pkt *xp, bool v6)
+static struct xlat_result echo_reply(struct xlat_ctx *x, const struct xlat_pkt *xp, bool v6)
 {
 	uint8_t *out = x->scratch + PKT_HEADROOM;
 	enum drop_reason why = DROP_SELF;
@@ -77,22 +75,20 @@ static enum xlat_verdict echo_reply(struct xlat_ctx *x, const struct xlat_pkt *x
 			  s, sizeof(s));
 		xlat_log(x, LOG_EV_SELF, "self: echo reply to %s", s);
 	}
-	xlat_emit_scratch(x, n);
-	return XLAT_OK;
+	return xlat_emit_scratch(x, n);
 }
 
 /* Carry out a direction's decision about xp. v6: the packet as received is
  * IPv6. */
-static inline enum xlat_verdict finish(struct xlat_ctx *x, struct xlat_pkt *xp, enum xlat_step s,
+static inline struct xlat_result finish(struct xlat_ctx *x, struct xlat_pkt *xp, enum xlat_step s,
 				       bool v6)
 {
 	switch (s) {
 	case XS_EMIT:
 		xlat_count_out(x, v6 ? DIR_6TO4 : DIR_4TO6, xp->p->len, xp->segs);
-		x->emit(x->emit_arg, xp->p);
-		return XLAT_OK;
+		return xlat_output(x, xp->p);
 	case XS_DONE:
-		return XLAT_OK;
+		return XLAT_TAKEN;
 	case XS_ECHO:
 		return echo_reply(x, xp, v6);
 	case XS_DROP:
@@ -107,7 +103,7 @@ static inline enum xlat_verdict finish(struct xlat_ctx *x, struct xlat_pkt *xp, 
 
 /* RFC 7757 4.2: the 6->4 result, an IPv4 packet for one of our EAM hosts,
  * is translated back to IPv6 at once instead of looping through the kernel. */
-static enum xlat_verdict hairpin(struct xlat_ctx *x, struct pkt *p)
+static struct xlat_result hairpin(struct xlat_ctx *x, struct pkt *p)
 {
 	struct xlat_pkt xp;
 
@@ -117,7 +113,7 @@ static enum xlat_verdict hairpin(struct xlat_ctx *x, struct pkt *p)
 	return finish(x, &xp, xlat_4to6(x, &xp), false);
 }
 
-static enum xlat_verdict dispatch(struct xlat_ctx *x, struct pkt *p)
+struct xlat_result xlat_packet(struct xlat_ctx *x, struct pkt *p)
 {
 	struct xlat_pkt xp;
 	enum xlat_step s;
@@ -139,14 +135,6 @@ static enum xlat_verdict dispatch(struct xlat_ctx *x, struct pkt *p)
 	default:
 		return xlat_count_drop(x, DROP_BAD_VERSION);
 	}
-}
-
-enum xlat_verdict xlat_packet(struct xlat_ctx *x, struct pkt *p)
-{
-	/* usage-stats / rate-limit: meter.c charges what the translation emits */
-	if (x->meter)
-		return meter_packet(x, p, dispatch);
-	return dispatch(x, p);
 }
 
 
@@ -181,10 +169,10 @@ static bool echo_bytes(struct xlat_ctx *x, const uint8_t *req, size_t len, bool 
 	struct xlat_pkt xp;
 
 	if (!(v6 ? xlat_parse6(&xp, NULL, req, len) : xlat_parse4(&xp, NULL, req, len)))
-		return xlat_count_drop(x, xp.why) == XLAT_OK;
+		return xlat_count_drop(x, xp.why).verdict == XLAT_OK;
 	if (xp.truncated)
-		return xlat_count_drop(x, DROP_TRUNCATED) == XLAT_OK;
-	return echo_reply(x, &xp, v6) == XLAT_OK;
+		return xlat_count_drop(x, DROP_TRUNCATED).verdict == XLAT_OK;
+	return echo_reply(x, &xp, v6).verdict == XLAT_OK;
 }
 
 bool icmp4_echo_reply(struct xlat_ctx *x, const uint8_t *req, size_t len)

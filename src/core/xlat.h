@@ -20,6 +20,19 @@
 #include "lib/ratelimit.h"
 #include "core/counters.h"
 
+/* Verdicts. XLAT_DROP means the packet was counted once in stats->drops
+ * under its reason `why` (and an ICMP error about it may have been emitted);
+ * callers above the translator (accounting) read the reason here. */
+enum xlat_verdict { XLAT_OK = 0, XLAT_DROP = 1 };
+struct xlat_result {
+	enum xlat_verdict verdict;
+	enum drop_reason why;        /* XLAT_DROP; DROP_MAX with XLAT_OK */
+};
+#define XLAT_TAKEN ((struct xlat_result){ .verdict = XLAT_OK, .why = DROP_MAX })
+
+/* An output (struct xlat_ctx's emit). */
+typedef struct xlat_result (*xlat_emit_fn)(void *arg, const struct pkt *p);
+
 /* Translator-wide settings derived from struct config + tun facts. */
 struct xlat_cfg {
 	const struct config *conf;   /* owns the settings below it */
@@ -27,21 +40,21 @@ struct xlat_cfg {
 	unsigned mtu;                /* tun MTU: largest packet we may emit */
 };
 
-struct meter;
-
 struct xlat_ctx {
 	const struct xlat_cfg *cfg;
 	struct pool *pool;           /* NULL without dynamic-pool */
 	struct xlat_counters *stats; /* what the translator counts */
 	struct ratelimit *icmp_rl;   /* ICMP errors we generate */
-	struct meter *meter;         /* usage-stats / rate-limit; NULL when off */
 	uint16_t ip4_id;             /* next IPv4 Identification (seed it randomly) */
 	time_t now;                  /* wall clock seconds, for the pool */
 	uint64_t now_ms;             /* monotonic ms, for the rate limiter */
 
 	/* Output: called for each packet produced (the translated packet, an
-	 * ICMP error, a fragment). The packet is valid only during the call. */
-	void (*emit)(void *arg, const struct pkt *p);
+	 * ICMP error, a fragment). The packet is valid only during the call.
+	 * Returns XLAT_TAKEN, or XLAT_DROP with the reason it was refused
+	 * (a rate limit around the translator): the translator counts that
+	 * drop. */
+	xlat_emit_fn emit;
 	void *emit_arg;
 
 	/* Optional event log for `log` directive classes (LOG_EV_*). */
@@ -52,19 +65,13 @@ struct xlat_ctx {
 	uint8_t *scratch;
 };
 
-/* Verdicts. XLAT_DROP means the packet was counted once in stats->drops
- * under its reason (and an ICMP error about it may have been emitted). */
-enum xlat_verdict { XLAT_OK = 0, XLAT_DROP = 1 };
 
 /* Translate one packet read from the tun: parse once, classify, map,
  * check, rewrite in place (data moves into headroom), emit; or drop it with
  * one reason and the ICMP error the RFC asks for. Dispatches on the IP
- * version nibble; hairpinning (RFC 7757 4.2) is decided here. */
-enum xlat_verdict xlat_packet(struct xlat_ctx *x, struct pkt *p);
-
-/* Count a drop under reason r (and log it when `log drop` is on), for
- * packets dropped outside the translation proper (meter.c). */
-enum xlat_verdict xlat_count_drop(struct xlat_ctx *x, enum drop_reason r);
+ * version nibble; hairpinning (RFC 7757 4.2) is decided here. A packet whose
+ * one output emit refused is dropped under the reason emit gave. */
+struct xlat_result xlat_packet(struct xlat_ctx *x, struct pkt *p);
 
 /* Send an ICMP error about the packet `orig` (len bytes as received) from
  * ipv4-addr / ipv6-addr, as the translator does for packets it can't

@@ -149,9 +149,22 @@ void xlat_echo_rewrite(uint8_t *icmp, uint8_t type, uint32_t old_pseudo, uint32_
 /* Resolve NEEDS_CSUM in software; false when the metadata is unusable. */
 bool xlat_csum_complete(struct xlat_pkt *xp);
 
-/* ---- output (xlat_util.c) ---- */
-/* Emit len bytes built at x->scratch + PKT_HEADROOM. */
-void xlat_emit_scratch(struct xlat_ctx *x, size_t len);
+/* ---- output and drops (xlat_util.c) ---- */
+/* Count a drop under reason r (and log it when `log drop` is on); the
+ * verdict that says so. */
+struct xlat_result xlat_count_drop(struct xlat_ctx *x, enum drop_reason r);
+/* Hand p to ctx->emit; what it refused is counted as a drop under the
+ * reason it gave. Its verdict. */
+static inline struct xlat_result xlat_output(struct xlat_ctx *x, const struct pkt *p)
+{
+	struct xlat_result r = x->emit(x->emit_arg, p);
+
+	if (r.verdict != XLAT_OK)
+		return xlat_count_drop(x, r.why);
+	return XLAT_TAKEN;
+}
+/* The same for len bytes built at x->scratch + PKT_HEADROOM. */
+struct xlat_result xlat_emit_scratch(struct xlat_ctx *x, size_t len);
 /* Count a translated packet of len bytes and segs segments. */
 static inline void xlat_count_out(struct xlat_ctx *x, int dir, size_t len, unsigned segs)
 {

@@ -54,13 +54,14 @@ void xlat_log_drop(struct xlat_ctx *x, const struct xlat_pkt *xp, bool v6, const
 	xlat_log(x, LOG_EV_DROP, "drop: %s %s -> %s", what, s, d);
 }
 
-enum xlat_verdict xlat_count_drop(struct xlat_ctx *x, enum drop_reason r)
+struct xlat_result xlat_count_drop(struct xlat_ctx *x, enum drop_reason r)
 {
 	if ((unsigned)r < DROP_MAX)
 		x->stats->drops[r]++;
 	xlat_log(x, LOG_EV_DROP, "drop: %s", drop_reason_name(r));
-	return XLAT_DROP;
+	return (struct xlat_result){ .verdict = XLAT_DROP, .why = r };
 }
+
 
 bool xlat_addr_4to6(struct xlat_ctx *x, struct in_addr a, struct in6_addr *out,
 		    enum drop_reason *why)
@@ -196,7 +197,7 @@ void xlat_put_ip4(uint8_t *out, const struct xlat_pkt *xp, uint8_t proto, uint8_
 	memcpy(out + 10, &c, 2);
 }
 
-void xlat_emit_scratch(struct xlat_ctx *x, size_t len)
+struct xlat_result xlat_emit_scratch(struct xlat_ctx *x, size_t len)
 {
 	struct pkt out;
 
@@ -205,7 +206,7 @@ void xlat_emit_scratch(struct xlat_ctx *x, size_t len)
 	out.len = len;
 	out.headroom = PKT_HEADROOM;
 	out.tailroom = PKT_BUF_SIZE - PKT_HEADROOM - len;
-	x->emit(x->emit_arg, &out);
+	return xlat_output(x, &out);
 }
 
 bool xlat_icmp4_is_error(uint8_t type)

@@ -100,7 +100,7 @@ void reload(struct daemon *d);
 bool reload_from_parent(struct daemon *d);
 uint64_t mono_ms(void);
 void on_write_error(void *arg, int err);
-void emit(void *arg, const struct pkt *p);
+struct xlat_result emit(void *arg, const struct pkt *p);
 int run(struct daemon *d);
 int check_identity(struct daemon *d, const struct config *c, struct passwd **pw,
 			  struct group **gr);

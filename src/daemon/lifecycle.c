@@ -251,8 +251,6 @@ void init_translator(struct daemon *d, int ready_fd)
 	d->ctx.stats = &d->stats.xlat;
 	d->stats.tun = &d->tun.ctr;
 	d->ctx.icmp_rl = &d->rl;
-	d->ctx.emit = emit;
-	d->ctx.emit_arg = d;
 	d->ctx.log = log_event;
 	d->ctx.scratch = d->scratch;
 	d->ctx.ip4_id = random_id();

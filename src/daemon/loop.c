@@ -81,10 +81,11 @@ void on_write_error(void *arg, int err)
 
 /* The translator's one output: every packet goes to the tun backend, which
  * decides how it is written. */
-void emit(void *arg, const struct pkt *p)
+struct xlat_result emit(void *arg, const struct pkt *p)
 {
 	struct daemon *d = arg;
 	tun_write(&d->tun, p);
+	return XLAT_TAKEN;
 }
 
 /* Translate everything waiting on the tun (at most DRAIN_MAX packets, so
@@ -103,7 +104,7 @@ static void drain(struct daemon *d)
 			break;
 		}
 		for (int k = 0; k < r; k++)
-			xlat_packet(&d->ctx, &p[k]);
+			meter_packet(d->st.meter, &d->ctx, &p[k]);
 		i += r;
 		if (drained || r == 0)
 			break;

@@ -97,7 +97,8 @@ void apply_state(struct daemon *d)
 	d->xcfg.map = d->st.map;
 	d->xcfg.mtu = d->tun.mtu;
 	d->ctx.pool = d->st.pool;
-	d->ctx.meter = d->st.meter;
+	/* the output goes through the meter when there is one */
+	meter_attach(d->st.meter, &d->ctx, emit, d);
 	ratelimit_init(&d->rl, c->icmp_rate, c->icmp_burst, d->ctx.now_ms);
 }
 

@@ -1,6 +1,7 @@
 /* testpkt.c - see testpkt.h */
 #include "lib/bytes.h"
 #include "lib/testpkt.h"
+#include "account/meter.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -167,7 +168,7 @@ size_t tp_icmp(uint8_t *b, uint8_t type, uint8_t code, uint32_t rest,
 	return 8 + dlen;
 }
 
-static void tp_emit(void *arg, const struct pkt *p)
+static struct xlat_result tp_emit(void *arg, const struct pkt *p)
 {
 	struct tp_env *e = arg;
 	if (e->nout >= TP_MAX_OUT) {
@@ -179,6 +180,7 @@ static void tp_emit(void *arg, const struct pkt *p)
 	e->outlen[e->nout] = p->len;
 	e->outoff[e->nout] = p->off;
 	e->nout++;
+	return XLAT_TAKEN;
 }
 
 void tp_env_init(struct tp_env *e, const char *conf_text, unsigned mtu)
@@ -244,7 +246,8 @@ enum xlat_verdict tp_run_off(struct tp_env *e, const uint8_t *pkt, size_t len,
 		p.off = *off;
 	else
 		memset(&p.off, 0, sizeof(p.off));
-	return xlat_packet(&e->ctx, &p);
+	e->last = meter_packet(e->meter, &e->ctx, &p);
+	return e->last.verdict;
 }
 
 enum xlat_verdict tp_run(struct tp_env *e, const uint8_t *pkt, size_t len)

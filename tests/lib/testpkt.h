@@ -46,6 +46,8 @@ size_t tp_tcp(uint8_t *b, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t
 size_t tp_icmp(uint8_t *b, uint8_t type, uint8_t code, uint32_t rest,
 	       const uint8_t *data, size_t dlen);
 
+struct meter;
+
 /* A translator environment built from config text. */
 struct tp_env {
 	struct config *conf;
@@ -54,6 +56,8 @@ struct tp_env {
 	struct xlat_cfg xcfg;
 	struct xlat_ctx ctx;
 	struct xlat_counters stats;
+	struct meter *meter;          /* NULL, or attached to ctx: tp_run goes through it */
+	struct xlat_result last;      /* what the last tp_run returned */
 	struct ratelimit rl;
 	uint8_t *scratch;
 	uint8_t *inbuf;               /* PKT_BUF_SIZE */
@@ -67,8 +71,9 @@ struct tp_env {
  * mtu is the tun MTU (1500 typical). */
 void tp_env_init(struct tp_env *e, const char *conf_text, unsigned mtu);
 void tp_env_free(struct tp_env *e);
-/* Copy pkt into e->inbuf with PKT_HEADROOM, run xlat_packet, return verdict.
- * Emitted packets are in e->out[0..nout). */
+/* Copy pkt into e->inbuf with PKT_HEADROOM, run xlat_packet (through
+ * meter_packet when e->meter is set), return the verdict (e->last has its
+ * reason). Emitted packets are in e->out[0..nout). */
 enum xlat_verdict tp_run(struct tp_env *e, const uint8_t *pkt, size_t len);
 /* Same, with offload metadata. */
 enum xlat_verdict tp_run_off(struct tp_env *e, const uint8_t *pkt, size_t len,

@@ -490,7 +490,8 @@ static void env(const char *extra)
 		 "dynamic-pool 192.0.2.128/25\n%s", extra);
 	tp_env_init(&E, conf, 1500);
 	ck_assert_int_eq(meter_new(E.conf, E.ctx.now_ms, &M), 0);
-	E.ctx.meter = M;
+	E.meter = M;
+	meter_attach(M, &E.ctx, E.ctx.emit, E.ctx.emit_arg);
 }
 
 static void env_free(void)
@@ -539,7 +540,9 @@ START_TEST(xlat_rate_limit_both_directions)
 		ck_assert_uint_eq(E.nout, 1);
 		ck_assert_uint_eq(E.outlen[0], 1000);
 	}
-	tp_run(&E, pkt, len);
+	/* refused by the meter: dropped, and the verdict says why */
+	ck_assert_int_eq(tp_run(&E, pkt, len), XLAT_DROP);
+	ck_assert_int_eq(E.last.why, DROP_RATE_LIMIT);
 	ck_assert_uint_eq(E.nout, 0);
 	ck_assert_uint_eq(E.stats.drops[DROP_RATE_LIMIT], 1);
 	/* the return traffic to the same /48 shares the bucket */

@@ -68,6 +68,7 @@ static void expect_drop(const uint8_t *pkt, size_t len, enum drop_reason r)
 {
 	uint64_t before = E.stats.drops[r];
 	ck_assert_int_eq(tp_run(&E, pkt, len), XLAT_DROP);
+	ck_assert_int_eq(E.last.why, r);   /* the verdict carries the reason */
 	ck_assert_uint_eq(E.nout, 0);
 	ck_assert_uint_eq(E.stats.drops[r], before + 1);
 }
@@ -79,6 +80,7 @@ static void expect_reject(const uint8_t *pkt, size_t len, enum drop_reason r,
 {
 	uint64_t before = E.stats.drops[r];
 	ck_assert_int_eq(tp_run(&E, pkt, len), XLAT_DROP);
+	ck_assert_int_eq(E.last.why, r);
 	ck_assert_uint_eq(E.stats.drops[r], before + 1);
 	ck_assert_uint_eq(E.nout, 1);
 	TP_ASSERT_OUT(&E, 0, w, wl);
