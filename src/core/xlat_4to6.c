@@ -43,10 +43,9 @@ static bool src_route_pending(const uint8_t *opt, size_t olen)
  * 4.3.2.7). An ICMP error's source is handled apart (RFC 7915 4.1). */
 static bool src_martian(struct xlat_ctx *x, const struct xlat_pkt *xp)
 {
-	enum drop_reason why;
 	struct in6_addr a;
 
-	return !xp->icmp_err && !xlat_addr_4to6(x, xp->s4, &a, &why) && why == DROP_MARTIAN;
+	return !xp->icmp_err && map_4to6(x->cfg->map, xp->s4, &a) == MAP_MARTIAN;
 }
 
 /* Destination and source addresses (RFC 7915 4.1, RFC 6791 for errors). */

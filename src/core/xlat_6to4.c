@@ -18,14 +18,13 @@
 #include "lib/proto.h"
 
 /* Before an error about the destination or hop limit: a source that
- * embeds a martian gets none either (RFC 1812 4.3.2.7). A lookup only. */
+ * embeds a martian gets none either (RFC 1812 4.3.2.7). The map alone:
+ * a martian never comes from the pool. */
 static bool src_martian(struct xlat_ctx *x, const struct xlat_pkt *xp)
 {
-	enum drop_reason why;
 	struct in_addr a;
 
-	return !xp->icmp_err && !xlat_addr_6to4(x, &xp->s6, &a, false, NULL, &why) &&
-	       why == DROP_MARTIAN;
+	return !xp->icmp_err && map_6to4(x->cfg->map, &xp->s6, &a, NULL) == MAP_MARTIAN;
 }
 
 /* Destination, then (after the hop limit: a packet that dies here must not
