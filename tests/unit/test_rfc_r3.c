@@ -211,6 +211,13 @@ static size_t udp_zero4(uint8_t *b)
 	return tp_ipv4(b, "203.0.113.2", "192.168.255.2", 17, 64, 0, 0x0707, 0, l4, n);
 }
 
+/* 2001:db8::2:6000 -> 3fff:6464::cb00:7102 (203.0.113.2):5000, checksum 0 */
+static size_t udp_zero6(uint8_t *b)
+{
+	size_t n = tp_udp(l4, 6000, 5000, data, 24);
+	return tp_ipv6(b, "2001:db8::2", "3fff:6464::cb00:7102", 17, 64, 0, 0, l4, n);
+}
+
 START_TEST(rfc7915_4_5_udp_zero_checksum_drop_is_silent)
 {
 	env(CUDP0 "udp-cksum-mode drop\n");
@@ -220,6 +227,10 @@ START_TEST(rfc7915_4_5_udp_zero_checksum_drop_is_silent)
 	ck_assert_ptr_nonnull(strstr(logged, "203.0.113.2:5000"));
 	ck_assert_ptr_nonnull(strstr(logged, "192.168.255.2:6000"));
 	ck_assert_uint_eq(E.stats.icmp4_sent, 0);
+	/* the reply direction: IPv6 with checksum 0 (invalid there), logged too */
+	len = udp_zero6(in);
+	silent(in, len, DROP_UDP_ZERO_CKSUM);
+	ck_assert_ptr_nonnull(strstr(logged, "[2001:db8::2]:6000 -> [3fff:6464::cb00:7102]:5000"));
 }
 END_TEST
 
@@ -245,6 +256,9 @@ START_TEST(rfc7915_4_4_udp_zero_checksum_reject)
 	ck_assert_uint_eq(E.nout, 0);
 	ck_assert_uint_eq(E.stats.icmp_ratelimited, 1);
 	ck_assert_uint_eq(E.stats.drops[DROP_UDP_ZERO_CKSUM], 3);
+	/* IPv6 ones are dropped silently: 3/13 is an ICMPv4 answer */
+	len = udp_zero6(in);
+	silent(in, len, DROP_UDP_ZERO_CKSUM);
 }
 END_TEST
 
