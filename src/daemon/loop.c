@@ -169,7 +169,10 @@ int run(struct daemon *d)
 	};
 
 	for (;;) {
-		int n = poll(pfd, 3, 1000);
+		int n;
+
+		pfd[0].fd = tun_wait_fd(&d->tun); /* the ring while a multishot read is armed */
+		n = poll(pfd, 3, 1000);
 
 		if (n < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));

@@ -54,6 +54,8 @@ struct tun {
 	unsigned mtu;
 	bool offload;     /* packets carry offload metadata (Linux vnet header) */
 	bool batched;     /* reads are batched (Linux io_uring) */
+	int wait_fd;      /* > 0: poll this for input instead of fd (the ring
+			   * of a multishot read); see tun_wait_fd() */
 	struct tun_counters ctr;
 	/* Set by the caller before the first write: a failed write calls
 	 * write_err with the errno (the packet is lost; the caller counts it). */
@@ -95,6 +97,14 @@ static inline int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained)
 	if (r > 0)
 		t->ctr.read_pkts += (uint64_t)r;
 	return r;
+}
+
+/* The fd to poll for input (POLLIN) before tun_read_batch(). It may change
+ * after each tun_read_batch(). fd 0 is never a ring: a backend that leaves
+ * wait_fd zero (memset) is polled on its device fd. */
+static inline int tun_wait_fd(const struct tun *t)
+{
+	return t->wait_fd > 0 ? t->wait_fd : t->fd;
 }
 
 /* Hand over one packet to be written. It may be held back (to be merged

@@ -13,12 +13,13 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io/coalesce.h"
 #include "lib/log.h"
 #include "io/netlink.h"
-#include "io/uring.h"
+#include "io/uring_reader.h"
 
 /* Debian 12's linux-libc-dev predates USO (Linux 6.2) */
 #ifndef TUN_F_USO4
@@ -32,16 +33,19 @@
 #define VNET_HDR_LEN 12
 #define TXQ_DEFAULT 500
 #define TXQ_WANTED 5000
-#define BATCH_MIN 4       /* reads queued per call when the load is light */
+#define BUSY_WAIT_MS 2000
+/* read buffers: twice a batch, so that the kernel has buffers to read into
+ * (multishot) while the caller holds the last batch's */
+#define RBUFS (2 * TUN_BATCH_MAX)
+_Static_assert(UREADER_BATCH <= TUN_BATCH_MAX, "a read returns at most TUN_BATCH_MAX packets");
 
 struct tun_priv {
 	bool vnet;            /* reads/writes carry a virtio-net header */
 	bool uso;             /* kernel accepted USO4/USO6: coalesce UDP writes */
 	bool gso_write_broken; /* kernel rejected a GSO write: segment in software */
 	size_t hdr_len;       /* bytes in front of each packet (vnet header) */
-	uint8_t *rbuf;        /* TUN_BATCH_MAX read buffers of PKT_BUF_SIZE bytes */
-	struct uring *ring;   /* batched reads (io_uring); NULL: read(2) */
-	unsigned batch;       /* reads to queue next time: adapts to the load */
+	uint8_t *rbuf;        /* RBUFS read buffers of PKT_BUF_SIZE bytes */
+	struct ureader *ring; /* reads through io_uring; NULL: read(2) */
 	struct coalesce co;   /* UDP write batching (USO) */
 	uint8_t *cobuf;       /* the coalescer's run buffer */
 	uint8_t *segbuf;      /* software segmentation, allocated on first use */
@@ -65,7 +69,15 @@ static int open_dev(const char *name, short flags, char *err, size_t errlen)
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = flags;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+	/* EBUSY: still attached to a previous instance that just exited; the
+	 * kernel releases its io_uring (and so the tun) asynchronously, after
+	 * a SIGKILL too. Wait for that, up to BUSY_WAIT_MS. */
+	for (int ms = 0; ioctl(fd, TUNSETIFF, &ifr) < 0; ms += 20) {
+		if (errno == EBUSY && ms < BUSY_WAIT_MS) {
+			struct timespec ts = { 0, 20 * 1000000L };
+			nanosleep(&ts, NULL);
+			continue;
+		}
 		snprintf(err, errlen, "tun-device %s: TUNSETIFF: %s", name, strerror(errno));
 		close(fd);
 		return -1;
@@ -87,28 +99,36 @@ int tun_persist(const char *name, bool persist, char *err, size_t errlen)
 	return 0;
 }
 
-/* Read buffers (allocated once; pages are touched only when a batch that
- * deep is used) and, unless `io-uring off`, the io_uring for batched reads. */
+/* Read buffers (allocated once; pages are touched only when a buffer is
+ * used) and, unless `io-uring off`, the io_uring reader. */
 static int open_reader(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
 {
 	struct tun_priv *v = t->priv;
+	struct ureader_bufs b;
 	const char *why;
 
-	v->rbuf = mmap(NULL, (size_t)TUN_BATCH_MAX * PKT_BUF_SIZE, PROT_READ | PROT_WRITE,
+	v->rbuf = mmap(NULL, (size_t)RBUFS * PKT_BUF_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (v->rbuf == MAP_FAILED) {
 		v->rbuf = NULL;
 		snprintf(err, errlen, "tun-device %s: read buffers: %s", t->name, strerror(errno));
 		return -1;
 	}
-	v->batch = BATCH_MIN;
 	if (c->io_uring == MODE_OFF) {
 		log_info("tun reads: read(2), one packet per call (io-uring off)");
 		return 0;
 	}
+	/* the kernel reads the vnet header in front of the packet's headroom */
+	b = (struct ureader_bufs){ v->rbuf, PKT_BUF_SIZE, PKT_HEADROOM - v->hdr_len,
+				   (uint32_t)(PKT_MAX_LEN + v->hdr_len), RBUFS };
 	v->ring = malloc(sizeof(*v->ring));
-	if (v->ring && uring_open(v->ring, TUN_BATCH_MAX) == 0) {
-		log_info("tun reads: io_uring, up to %d packets per system call", TUN_BATCH_MAX);
+	if (v->ring && ureader_open(v->ring, t->fd, &b, false) == 0) {
+		if (v->ring->mode == UREADER_MULTISHOT)
+			log_info("tun reads: io_uring multishot read into %d provided buffers%s", RBUFS,
+				 v->ring->fixed ? " (registered file)" : "");
+		else
+			log_info("tun reads: io_uring, up to %d packets per system call%s",
+				 TUN_BATCH_MAX, v->ring->fixed ? " (registered file)" : "");
 		t->batched = true;
 		return 0;
 	}
@@ -236,11 +256,12 @@ static void drop_ring(struct tun *t)
 {
 	struct tun_priv *v = t->priv;
 	if (v->ring) {
-		uring_close(v->ring);
+		ureader_close(v->ring);
 		free(v->ring);
 		v->ring = NULL;
 	}
 	t->batched = false;
+	t->wait_fd = 0;
 }
 
 void tun_close(struct tun *t)
@@ -250,7 +271,7 @@ void tun_close(struct tun *t)
 	if (v) {
 		drop_ring(t);
 		if (v->rbuf)
-			munmap(v->rbuf, (size_t)TUN_BATCH_MAX * PKT_BUF_SIZE);
+			munmap(v->rbuf, (size_t)RBUFS * PKT_BUF_SIZE);
 		free(v->cobuf);
 		free(v->segbuf);
 		free(v);
@@ -314,35 +335,13 @@ static void parse_read(const struct tun_priv *v, uint8_t *buf, size_t n, struct 
 static int read_ring(struct tun *t, struct pkt *pkts, bool *drained)
 {
 	struct tun_priv *v = t->priv;
-	struct iovec iov[TUN_BATCH_MAX] = { { 0 } }; /* all set below; quiets gcc */
-	int res[TUN_BATCH_MAX];
-	unsigned want = v->batch, got = 0;
+	struct ureader_pkt got[UREADER_BATCH];
+	int n = ureader_read(v->ring, got, drained);
 
-	for (unsigned i = 0; i < want; i++) {
-		iov[i].iov_base = rbuf(v, i) + PKT_HEADROOM - v->hdr_len;
-		iov[i].iov_len = PKT_MAX_LEN + v->hdr_len;
-	}
-	if (uring_read_nowait(v->ring, t->fd, iov, res, want) != 0)
-		return -2;
-	for (unsigned i = 0; i < want; i++) {
-		if (res[i] >= 0) {
-			parse_read(v, rbuf(v, i), (size_t)res[i], &pkts[got++]);
-		} else if (res[i] == -EAGAIN || res[i] == -EINTR) {
-			*drained = true;
-		} else if (got == 0) {
-			errno = -res[i];
-			/* io_uring cannot read this file after all */
-			return (errno == EINVAL || errno == EOPNOTSUPP) ? -2 : -1;
-		} else {
-			break; /* hand over what we have; the error repeats next call */
-		}
-	}
-	/* queue as many reads as the last call could fill, and some more */
-	if (got == want && want < TUN_BATCH_MAX)
-		v->batch = want * 2;
-	else if (got < want / 2 && want > BATCH_MIN)
-		v->batch = want / 2;
-	return (int)got;
+	for (int i = 0; i < n; i++)
+		parse_read(v, rbuf(v, got[i].buf), got[i].len, &pkts[i]);
+	t->wait_fd = ureader_wait_fd(v->ring);
+	return n;
 }
 
 int tun_backend_read(struct tun *t, struct pkt *pkts, bool *drained)

@@ -16,6 +16,9 @@
 #ifndef __NR_io_uring_enter
 #define __NR_io_uring_enter 426
 #endif
+#ifndef __NR_io_uring_register
+#define __NR_io_uring_register 427
+#endif
 #ifndef RWF_NOWAIT
 #define RWF_NOWAIT 0x00000008
 #endif
@@ -25,6 +28,12 @@
 #endif
 #ifndef IORING_SETUP_COOP_TASKRUN
 #define IORING_SETUP_COOP_TASKRUN (1U << 8)
+#endif
+#ifndef IORING_SETUP_TASKRUN_FLAG
+#define IORING_SETUP_TASKRUN_FLAG (1U << 9)
+#endif
+#ifndef IORING_SQ_TASKRUN
+#define IORING_SQ_TASKRUN (1U << 2)
 #endif
 
 static int sys_setup(unsigned entries, struct io_uring_params *p)
@@ -46,18 +55,29 @@ int uring_open(struct uring *u, unsigned entries)
 
 	memset(u, 0, sizeof(*u));
 	u->fd = -1;
+	u->fixed_fd = -1;
 	if (entries == 0 || entries > 4096 || (entries & (entries - 1))) {
 		errno = EINVAL;
 		return -1;
 	}
-	memset(&p, 0, sizeof(p));
-	/* no interrupting task work (we reap right after submitting) and go
-	 * on submitting after a failed read; older kernels take neither */
-	p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN;
-	fd = sys_setup(entries, &p);
-	if (fd < 0 && errno == EINVAL) {
+	/* no interrupting task work (we reap right after submitting), a flag
+	 * that says task work is waiting, go on submitting after a failed
+	 * read, and room in the completion queue for every buffer a multishot
+	 * read can fill (uring_reader.c); older kernels refuse all but the last */
+	static const unsigned try_flags[] = {
+		IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG |
+			IORING_SETUP_CQSIZE,
+		IORING_SETUP_CQSIZE,
+		0,
+	};
+	fd = -1;
+	for (size_t i = 0; i < sizeof(try_flags) / sizeof(try_flags[0]); i++) {
 		memset(&p, 0, sizeof(p));
+		p.flags = try_flags[i];
+		p.cq_entries = entries * URING_CQ_PER_SQ;
 		fd = sys_setup(entries, &p);
+		if (fd >= 0 || errno != EINVAL)
+			break;
 	}
 	if (fd < 0)
 		return -1;
@@ -95,6 +115,7 @@ int uring_open(struct uring *u, unsigned entries)
 	u->sq_tail = at(u->sq_map, p.sq_off.tail);
 	u->sq_mask = at(u->sq_map, p.sq_off.ring_mask);
 	u->sq_array = at(u->sq_map, p.sq_off.array);
+	u->sq_flags = at(u->sq_map, p.sq_off.flags);
 	u->cq_head = at(u->cq_map, p.cq_off.head);
 	u->cq_tail = at(u->cq_map, p.cq_off.tail);
 	u->cq_mask = at(u->cq_map, p.cq_off.ring_mask);
@@ -122,6 +143,82 @@ void uring_close(struct uring *u)
 		close(u->fd);
 	memset(u, 0, sizeof(*u));
 	u->fd = -1;
+	u->fixed_fd = -1;
+}
+
+int uring_register(struct uring *u, unsigned op, void *arg, unsigned n)
+{
+	return syscall(__NR_io_uring_register, u->fd, op, arg, n) < 0 ? -1 : 0;
+}
+
+int uring_register_fd(struct uring *u, int fd)
+{
+	if (uring_register(u, IORING_REGISTER_FILES, &fd, 1) != 0)
+		return -1;
+	u->fixed_fd = fd;
+	return 0;
+}
+
+bool uring_supports(struct uring *u, unsigned op)
+{
+	/* struct io_uring_probe and its 256 ops, without a flexible array
+	 * member inside a struct (not ISO C) */
+	uint64_t mem[(sizeof(struct io_uring_probe) + 256 * sizeof(struct io_uring_probe_op)) / 8 + 1];
+	struct io_uring_probe *pr = (struct io_uring_probe *)mem;
+
+	memset(mem, 0, sizeof(mem));
+	if (op > 255 || uring_register(u, IORING_REGISTER_PROBE, pr, 256) != 0)
+		return false;
+	return op <= pr->last_op && op < pr->ops_len && (pr->ops[op].flags & IO_URING_OP_SUPPORTED);
+}
+
+struct io_uring_sqe *uring_sqe(struct uring *u)
+{
+	unsigned tail = *u->sq_tail;
+	struct io_uring_sqe *s;
+
+	if (tail - __atomic_load_n(u->sq_head, __ATOMIC_ACQUIRE) >= u->entries)
+		return NULL;
+	s = &((struct io_uring_sqe *)u->sqes)[tail & *u->sq_mask];
+	memset(s, 0, sizeof(*s));
+	__atomic_store_n(u->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	return s;
+}
+
+int uring_submit(struct uring *u)
+{
+	for (;;) {
+		unsigned pending = *u->sq_tail - __atomic_load_n(u->sq_head, __ATOMIC_ACQUIRE);
+		if (pending == 0)
+			return 0;
+		if (sys_enter(u->fd, pending, 0, 0) < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+int uring_get_events(struct uring *u)
+{
+	unsigned f = __atomic_load_n(u->sq_flags, __ATOMIC_ACQUIRE);
+
+	if (!(f & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)))
+		return 0;
+	if (sys_enter(u->fd, 0, 0, IORING_ENTER_GETEVENTS) < 0 && errno != EINTR)
+		return -1;
+	return 1;
+}
+
+const struct io_uring_cqe *uring_cqe(struct uring *u)
+{
+	unsigned head = *u->cq_head;
+
+	if (head == __atomic_load_n(u->cq_tail, __ATOMIC_ACQUIRE))
+		return NULL;
+	return &((const struct io_uring_cqe *)u->cqes)[head & *u->cq_mask];
+}
+
+void uring_cqe_seen(struct uring *u)
+{
+	__atomic_store_n(u->cq_head, *u->cq_head + 1, __ATOMIC_RELEASE);
 }
 
 /* Move every completion into res[]; returns how many there were. */
@@ -150,6 +247,10 @@ static int read_batch(struct uring *u, int fd, const struct iovec *iov, int *res
 		memset(s, 0, sizeof(*s));
 		s->opcode = IORING_OP_READ;
 		s->fd = fd;
+		if (fd == u->fixed_fd) {
+			s->fd = 0;
+			s->flags = IOSQE_FIXED_FILE;
+		}
 		s->addr = (uint64_t)(uintptr_t)iov[i].iov_base;
 		s->len = (uint32_t)iov[i].iov_len;
 		s->off = (uint64_t)-1; /* the file position: a tun has none */

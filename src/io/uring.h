@@ -10,18 +10,23 @@
 #ifndef TAYGA_URING_H
 #define TAYGA_URING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
+
+struct io_uring_sqe;
+struct io_uring_cqe;
 
 struct uring {
 	int fd;                  /* -1 when closed */
 	unsigned entries;        /* SQ size: the most reads per call */
 	unsigned rw_flags;       /* RWF_NOWAIT, or 0 when the file refuses it */
+	int fixed_fd;            /* the fd registered as file 0, or -1 */
 	/* the mapped rings (struct io_uring_sqe / io_uring_cqe arrays) */
 	void *sq_map, *cq_map, *sqes;
 	size_t sq_map_len, cq_map_len, sqes_len;
-	unsigned *sq_head, *sq_tail, *sq_mask, *sq_array;
+	unsigned *sq_head, *sq_tail, *sq_mask, *sq_array, *sq_flags;
 	unsigned *cq_head, *cq_tail, *cq_mask;
 	void *cqes;
 };
@@ -38,5 +43,26 @@ void uring_close(struct uring *u);
  * RWF_NOWAIT then still fail fast). Returns 0, or -1 with errno when the ring
  * itself failed (the caller should fall back to read(2)). */
 int uring_read_nowait(struct uring *u, int fd, const struct iovec *iov, int *res, unsigned n);
+
+/* For uring_reader.c: io_uring_register(2), 0 or -1 with errno. */
+int uring_register(struct uring *u, unsigned op, void *arg, unsigned n);
+/* Register fd as file 0: reads of it then skip the per-call file lookup.
+ * 0, or -1 with errno (the reads then name fd itself). */
+int uring_register_fd(struct uring *u, int fd);
+/* Whether the kernel supports opcode op (IORING_REGISTER_PROBE). */
+bool uring_supports(struct uring *u, unsigned op);
+/* Queue one zeroed SQE (NULL when the queue is full); uring_submit()
+ * submits what is queued without waiting: 0 or -1 with errno. */
+struct io_uring_sqe *uring_sqe(struct uring *u);
+int uring_submit(struct uring *u);
+/* Completion queue entries per submission queue entry. */
+#define URING_CQ_PER_SQ 8
+/* When the kernel holds completions back (the queue overflowed) or has
+ * task work for us (a multishot read waiting to run), enter it to get
+ * them: 1 when it did, 0 when nothing was waiting, -1 with errno. */
+int uring_get_events(struct uring *u);
+/* The next completion, or NULL; uring_cqe_seen() consumes it. */
+const struct io_uring_cqe *uring_cqe(struct uring *u);
+void uring_cqe_seen(struct uring *u);
 
 #endif
