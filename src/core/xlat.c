@@ -49,6 +49,9 @@ static bool send_error(struct xlat_ctx *x, struct xlat_pkt *xp, bool v6)
 		n = icmp6_build_error(c, xp, &xp->err, out);
 	else
 		n = icmp4_build_error(c, xp, &xp->err, (uint16_t)(x->stats->icmp4_sent + 1), out);
+	/* counted and logged as sent only when the output took it */
+	if (xlat_emit_scratch(x, n).verdict != XLAT_OK)
+		return false;
 	if (v6) {
 		x->stats->icmp6_sent++;
 		log_reject(x, AF_INET6, &xp->s6, &xp->err);
@@ -56,7 +59,7 @@ static bool send_error(struct xlat_ctx *x, struct xlat_pkt *xp, bool v6)
 		x->stats->icmp4_sent++;
 		log_reject(x, AF_INET, &xp->s4, &xp->err);
 	}
-	return xlat_emit_scratch(x, n).verdict == XLAT_OK;
+	return true;
 }
 
 static struct xlat_result echo_reply(struct xlat_ctx *x, const struct xlat_pkt *xp, bool v6)
@@ -64,18 +67,22 @@ static struct xlat_result echo_reply(struct xlat_ctx *x, const struct xlat_pkt *
 	uint8_t *out = x->scratch + PKT_HEADROOM;
 	enum drop_reason why = DROP_SELF;
 	char s[INET6_ADDRSTRLEN];
+	struct xlat_result r;
 	size_t n;
 
 	n = v6 ? icmp6_build_echo_reply(xp, out, &why) : icmp4_build_echo_reply(xp, out, &why);
 	if (n == 0)
 		return xlat_count_drop(x, why);
+	r = xlat_emit_scratch(x, n);
+	if (r.verdict != XLAT_OK)
+		return r;
 	x->stats->echo_replies++;
 	if (x->log && (x->cfg->conf->log_events & LOG_EV_SELF)) {
 		inet_ntop(v6 ? AF_INET6 : AF_INET, v6 ? (const void *)&xp->s6 : (const void *)&xp->s4,
 			  s, sizeof(s));
 		xlat_log(x, LOG_EV_SELF, "self: echo reply to %s", s);
 	}
-	return xlat_emit_scratch(x, n);
+	return r;
 }
 
 /* Carry out a direction's decision about xp. v6: the packet as received is
@@ -84,9 +91,14 @@ static inline struct xlat_result finish(struct xlat_ctx *x, struct xlat_pkt *xp,
 				       bool v6)
 {
 	switch (s) {
-	case XS_EMIT:
-		xlat_count_out(x, v6 ? DIR_6TO4 : DIR_4TO6, xp->p->len, xp->segs);
-		return xlat_output(x, xp->p);
+	case XS_EMIT: {
+		/* counted as translated only when the output took it (a rate
+		 * limit may refuse it: then it is a drop, not both) */
+		struct xlat_result r = xlat_output(x, xp->p);
+		if (r.verdict == XLAT_OK)
+			xlat_count_out(x, v6 ? DIR_6TO4 : DIR_4TO6, xp->p->len, xp->segs);
+		return r;
+	}
 	case XS_DONE:
 		return XLAT_TAKEN;
 	case XS_ECHO:

@@ -189,7 +189,7 @@ static enum xlat_step fragment(struct xlat_ctx *x, struct xlat_pkt *xp, uint8_t 
 {
 	size_t chunk = (fsize - IP6_HDR - FRAG_HDR) & ~(size_t)7;
 	uint8_t *out = x->scratch + PKT_HEADROOM;
-	bool was_frag = xp->frag, more_after = xp->more;
+	bool was_frag = xp->frag, more_after = xp->more, written = false;
 
 	if (chunk == 0)
 		return xlat_drop(xp, DROP_TOO_BIG);
@@ -203,12 +203,16 @@ static enum xlat_step fragment(struct xlat_ctx *x, struct xlat_pkt *xp, uint8_t 
 		size_t hl = xlat_put_ip6(out, xp, nh, xlat_hlim_4to6(xp), n,
 					 (uint16_t)(xp->frag_off + done), more);
 		memcpy(out + hl, xp->l4 + done, n);
-		xlat_emit_scratch(x, hl + n);
+		/* what the output refused is a drop, not translated bytes */
+		if (xlat_emit_scratch(x, hl + n).verdict != XLAT_OK)
+			continue;
 		x->stats->bytes[DIR_4TO6] += hl + n;
 		x->stats->segs[DIR_4TO6]++;
+		written = true;
 	}
 	xp->frag = was_frag;
-	x->stats->pkts[DIR_4TO6]++;
+	if (written)
+		x->stats->pkts[DIR_4TO6]++;
 	return XS_DONE;
 }
 

@@ -216,8 +216,8 @@ enum xlat_step xlat_icmp_err_4to6(struct xlat_ctx *x, struct xlat_pkt *xp)
 	memcpy(o6 + 2, &c, 2);
 	xlat_log(x, LOG_EV_ICMP, "icmp4 %u/%u translated to icmp6 %u/%u", icmp[0], icmp[1],
 		 e.type, e.code);
-	xlat_emit_scratch(x, IP6_HDR + olen);
-	xlat_count_out(x, DIR_4TO6, IP6_HDR + olen, 1);
+	if (xlat_emit_scratch(x, IP6_HDR + olen).verdict == XLAT_OK)
+		xlat_count_out(x, DIR_4TO6, IP6_HDR + olen, 1);
 	return XS_DONE;
 }
 
@@ -375,7 +375,7 @@ enum xlat_step xlat_icmp_err_6to4(struct xlat_ctx *x, struct xlat_pkt *xp, bool 
 		 e.type, e.code);
 	if (hairpin)
 		return hairpin_error(xp, out, IP4_HDR + olen);
-	xlat_emit_scratch(x, IP4_HDR + olen);
-	xlat_count_out(x, DIR_6TO4, IP4_HDR + olen, 1);
+	if (xlat_emit_scratch(x, IP4_HDR + olen).verdict == XLAT_OK)
+		xlat_count_out(x, DIR_6TO4, IP4_HDR + olen, 1);
 	return XS_DONE;
 }

@@ -8,6 +8,8 @@
 #     count exactly what was sent: B 10 requests of 1000 bytes as IPv4 and
 #     10 replies of 1020 bytes as IPv6; A's replies + its rate-limited
 #     packets add up to what it sent
+#   - tayga_packets_total / tayga_bytes_total count what was written: a
+#     rate-limited packet is a drop only (issue 22 J)
 #   - IPv4 packets to the translator's own address (no IPv6 address to
 #     charge) are counted under their /24 source prefix
 #   - SIGHUP with a higher limit: counters keep counting, A is no longer
@@ -84,6 +86,15 @@ check "A: delivered $AB bytes in $(( (T1 - T0) / 1000000 )) ms, within 8980..$AM
 	[ "$AB" -ge 8980 -a "$AB" -le "$AMAX" ]
 check "drops reason rate_limit = A's rate-limited packets ($AL)" \
 	[ "$(prom 'tayga_drops_total{reason="rate_limit"}')" = "$AL" ]
+# issue 22 J: a rate-limited packet is a drop only, not also translated
+for d in 6to4 4to6; do
+	W=$(( $(usage packets $PA6 $d) + $(usage packets $PB6 $d) ))
+	WB=$(( $(usage bytes $PA6 $d) + $(usage bytes $PB6 $d) ))
+	check "packets_total{dir=$d} counts what was written ($W)" \
+		[ "$(prom "tayga_packets_total{dir=\"$d\"}")" = "$W" ]
+	check "bytes_total{dir=$d} counts what was written ($WB)" \
+		[ "$(prom "tayga_bytes_total{dir=\"$d\"}")" = "$WB" ]
+done
 check "unmapped: 3 packets from 192.0.2.0/24" [ "$(usage packets 192.0.2.0/24 unmapped)" = 3 ]
 check "unmapped: 3 x 40 bytes" [ "$(usage bytes 192.0.2.0/24 unmapped)" = 120 ]
 

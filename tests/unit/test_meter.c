@@ -577,6 +577,51 @@ START_TEST(xlat_rate_limit_both_directions)
 }
 END_TEST
 
+/* issue 22 J: a packet the rate limit refuses is a drop, not also a
+ * translated packet: `rate-limit 48 1k 1k` and 50 packets of 60 bytes as
+ * written let 16 through; packets_total and bytes_total count those 16. */
+START_TEST(xlat_rate_limited_counted_once)
+{
+	unsigned written = 0;
+
+	env("rate-limit 48 1k 1k\n");
+	size_t len = udp6("2001:db8:1::10", 32);       /* IPv4 out: 60 bytes */
+	for (int i = 0; i < 50; i++) {
+		tp_run(&E, pkt, len);
+		written += (unsigned)E.nout;
+	}
+	ck_assert_uint_eq(written, 16);
+	ck_assert_uint_eq(E.stats.drops[DROP_RATE_LIMIT], 34);
+	ck_assert_uint_eq(E.stats.pkts[DIR_6TO4], 16);
+	ck_assert_uint_eq(E.stats.bytes[DIR_6TO4], 16 * 60);
+	ck_assert_uint_eq(E.stats.segs[DIR_6TO4], 16);
+
+	/* IPv6 fragments of a DF=0 IPv4 packet to the same /48: all refused */
+	tp_run(&E, pkt, udp4("192.0.2.10", 1800));
+	ck_assert_uint_eq(E.nout, 0);
+	ck_assert_uint_eq(E.stats.drops[DROP_RATE_LIMIT], 36);
+	ck_assert_uint_eq(E.stats.pkts[DIR_4TO6], 0);
+	ck_assert_uint_eq(E.stats.bytes[DIR_4TO6], 0);
+	ck_assert_uint_eq(E.stats.segs[DIR_4TO6], 0);
+
+	/* an echo reply to the /48 that the budget refuses is not an answer */
+	size_t n = tp_icmp(l4, 128, 0, 0x00010001, dat, 8);
+	len = tp_ipv6(pkt, "2001:db8:1::10", "2001:db8:ffff::1", 58, 64, 0, 0, l4, n);
+	tp_fix_l4_6(pkt);
+	ck_assert_int_eq(tp_run(&E, pkt, len), XLAT_DROP);
+	ck_assert_int_eq(E.last.why, DROP_RATE_LIMIT);
+	ck_assert_uint_eq(E.stats.echo_replies, 0);
+	ck_assert_uint_eq(E.stats.drops[DROP_RATE_LIMIT], 37);
+	/* another /48 still gets both */
+	len = tp_ipv6(pkt, "2001:db8:2::20", "2001:db8:ffff::1", 58, 64, 0, 0, l4, n);
+	tp_fix_l4_6(pkt);
+	ck_assert_int_eq(tp_run(&E, pkt, len), XLAT_OK);
+	ck_assert_uint_eq(E.nout, 1);
+	ck_assert_uint_eq(E.stats.echo_replies, 1);
+	env_free();
+}
+END_TEST
+
 START_TEST(xlat_gso_super_packet_charged_all_bytes)
 {
 	env("rate-limit 48 1000 3000\n");
@@ -664,6 +709,7 @@ static Suite *suite(void)
 	t = tcase_create("xlat");
 	tcase_add_test(t, xlat_rate_limit_both_directions);
 	tcase_add_test(t, xlat_gso_super_packet_charged_all_bytes);
+	tcase_add_test(t, xlat_rate_limited_counted_once);
 	tcase_add_test(t, xlat_unmapped_ipv4_counted_by_source);
 	tcase_add_test(t, xlat_meter_off_by_default);
 	suite_add_tcase(s, t);
