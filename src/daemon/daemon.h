@@ -66,6 +66,7 @@ struct daemon {
 	uint8_t *scratch;
 	bool chrooted;
 	int ps_sock;                 /* privilege separation: to the parent; -1 without */
+	pid_t ps_parent;             /* and the parent's pid */
 	uid_t run_uid;               /* -u / -g: the runtime user and group, else -1 */
 	gid_t run_gid;
 	time_t last_stats;
@@ -107,6 +108,6 @@ int check_identity(struct daemon *d, const struct config *c, struct passwd **pw,
 void separate(struct daemon *d, int ready_fd);
 void drop_privileges(struct daemon *d, const struct passwd *pw, const struct group *gr,
 			    int ready_fd);
-void limit_root(void);
+void limit_root(const struct config *c);
 
 #endif

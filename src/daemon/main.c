@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 		separate(d, ready_fd);
 		drop_privileges(d, pw, gr, ready_fd);
 	} else {
-		limit_root();
+		limit_root(d->st.conf);
 	}
 	load_dynmap(d);
 	init_translator(d, ready_fd);

@@ -33,6 +33,9 @@
 #include "core/xlat.h"
 #include "daemon/daemon.h"
 
+#define PARENT_CAPS (SB_CAP_BIT(SB_CAP_NET_ADMIN) | SB_CAP_BIT(SB_CAP_DAC_OVERRIDE) | \
+		     SB_CAP_BIT(SB_CAP_DAC_READ_SEARCH) | SB_CAP_BIT(SB_CAP_KILL))
+
 /* -u / -g / -r make sense with this config and name known accounts. */
 int check_identity(struct daemon *d, const struct config *c, struct passwd **pw,
 			  struct group **gr)
@@ -77,6 +80,7 @@ void separate(struct daemon *d, int ready_fd)
 		close(sv[0]);
 		signal(SIGCHLD, SIG_DFL);
 		d->ps_sock = sv[1];
+		d->ps_parent = getppid();
 		return;
 	}
 	close(sv[1]);
@@ -90,18 +94,21 @@ void separate(struct daemon *d, int ready_fd)
 		close(ready_fd);
 		detach_stdio();
 	}
-	/* what a reload still needs: netlink, reading root's files, signals */
-	if (sandbox_limit(SB_CAP_BIT(SB_CAP_NET_ADMIN) | SB_CAP_BIT(SB_CAP_DAC_OVERRIDE) |
-			  SB_CAP_BIT(SB_CAP_DAC_READ_SEARCH) | SB_CAP_BIT(SB_CAP_KILL)) != 0)
+	/* what a reload still needs: netlink (tun-ip, tun-route), reading
+	 * root's files and checking the user's data-dir, signalling the child */
+	if (sandbox_limit(PARENT_CAPS) != 0 || sandbox_keep_caps(PARENT_CAPS) != 0)
 		log_warn("cannot limit capabilities: %s", strerror(errno));
 	ps.conf_path = d->conf_path;
 	ps.pidfile = d->o.pidfile;
 	ps.uid = d->run_uid;
 	ps.gid = d->run_gid;
 	ps.sig_fd = signal_fd();
-	ps.sock = sv[0];
-	ps.child = pid;
 	ps.chroot = d->o.chroot;
+	/* the parent never blocks on the child (privsep.h) */
+	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) != 0 || privsep_add_child(&ps, pid, sv[0]) != 0) {
+		log_err("privilege separation: %s", strerror(errno));
+		kill(pid, SIGKILL);
+	}
 	exit(privsep_monitor(&ps));
 }
 
@@ -130,20 +137,44 @@ void drop_privileges(struct daemon *d, const struct passwd *pw, const struct gro
 		log_warn("cannot clear the capability bounding set: %s", strerror(errno));
 	if ((gr && setgid(gr->gr_gid) != 0) || (pw && !gr && setgid(pw->pw_gid) != 0) ||
 	    ((pw || gr) && setgroups(0, NULL) != 0 && errno != EPERM) ||
-	    (pw && setuid(pw->pw_uid) != 0) || sandbox_drop_caps() != 0) {
+	    (pw && setuid(pw->pw_uid) != 0) || sandbox_keep_caps(0) != 0) {
 		snprintf(err, sizeof(err), "tayga: dropping privileges: %s", strerror(errno));
 		startup_failed(ready_fd, err);
 	}
 	/* the parent's end closing is noticed in the loop; a parent killed
-	 * outright sends us SIGTERM (set after setuid, which clears it) */
-	sandbox_parent_death_signal(SIGTERM);
+	 * outright takes us along at once, so no translator outlives it holding
+	 * the tun, stopped or not (set after setuid, which clears it) */
+	sandbox_parent_death_signal(SIGKILL);
+	if (d->ps_sock >= 0 && getppid() != d->ps_parent)
+		startup_failed(ready_fd, "tayga: the privileged process is gone");
 }
 
-/* Without -u / -g / -r the daemon stays root: keep only what a reload
- * needs (tun-ip / tun-route, reading the configuration). */
-void limit_root(void)
+/* Can root without CAP_DAC_OVERRIDE create files in dir? (A missing dir:
+ * whatever fails later is logged then.) */
+static bool root_can_write(const char *dir)
 {
-	if (sandbox_limit(SB_CAP_BIT(SB_CAP_NET_ADMIN) | SB_CAP_BIT(SB_CAP_DAC_OVERRIDE) |
-			  SB_CAP_BIT(SB_CAP_DAC_READ_SEARCH)) != 0)
+	struct stat st;
+
+	if (!dir || stat(dir, &st) != 0)
+		return true;
+	return (st.st_uid == 0 && (st.st_mode & S_IWUSR)) ||
+	       (st.st_gid == 0 && (st.st_mode & S_IWGRP)) || (st.st_mode & S_IWOTH);
+}
+
+/* Without -u / -g / -r the daemon stays one root process that parses
+ * packets: it keeps CAP_NET_ADMIN (tun-ip / tun-route at a reload) and
+ * nothing else, in every set. Only a data-dir that belongs to another user
+ * (Debian's /var/spool/tayga under its init script) needs CAP_DAC_OVERRIDE
+ * as well, to write dynamic.map: -u is the better answer there. */
+void limit_root(const struct config *c)
+{
+	uint64_t keep = SB_CAP_BIT(SB_CAP_NET_ADMIN);
+
+	if (!root_can_write(c->data_dir)) {
+		keep |= SB_CAP_BIT(SB_CAP_DAC_OVERRIDE);
+		log_info("data-dir %s belongs to another user: keeping CAP_DAC_OVERRIDE to write "
+			 "dynamic.map there (-u USER runs the translator without it)", c->data_dir);
+	}
+	if (sandbox_limit(keep) != 0 || sandbox_keep_caps(keep) != 0)
 		log_warn("cannot limit capabilities: %s", strerror(errno));
 }

@@ -1,4 +1,5 @@
-/* privsep.c - the privileged parent and its channel to the jailed child. */
+/* privsep.c - the channel between the privileged parent and its translator
+ * children (framing; privsep.h), and what the parent refuses to read. */
 #include "daemon/privsep.h"
 
 #include <errno.h>
@@ -9,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "config/conf_paths.h"
@@ -20,21 +21,6 @@
 
 #define MSG_CONF 'C'
 #define MSG_MAX (256u * 1024 * 1024)
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *b = buf;
-	while (n) {
-		ssize_t w = write(fd, b, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static int read_all(int fd, void *buf, size_t n)
 {
@@ -53,21 +39,65 @@ static int read_all(int fd, void *buf, size_t n)
 	return 0;
 }
 
-/* Message: 'C', has-map byte, two 32-bit lengths (host order: both ends
- * are the same binary), the config text, the map-file text. */
-int privsep_send_conf(int fd, const struct conf_text *t)
+#define HDR_LEN (2 + 2 * sizeof(uint32_t))
+
+/* Frame: 'C', has-map byte, two 32-bit lengths (host order: both ends are
+ * the same binary), the config text, the map-file text. */
+struct privsep_frame *privsep_frame_conf(const struct conf_text *t)
 {
-	unsigned char hdr[2] = { MSG_CONF, t->map != NULL };
 	uint32_t len[2] = { (uint32_t)t->len, (uint32_t)t->map_len };
+	struct privsep_frame *f;
+	unsigned char *d;
 
 	if (t->len > MSG_MAX || t->map_len > MSG_MAX) {
 		errno = EMSGSIZE;
-		return -1;
+		return NULL;
 	}
-	if (write_all(fd, hdr, sizeof(hdr)) != 0 || write_all(fd, len, sizeof(len)) != 0 ||
-	    write_all(fd, t->text, t->len) != 0 || write_all(fd, t->map ? t->map : "", t->map_len) != 0)
-		return -1;
-	return 0;
+	if (!(f = malloc(sizeof(*f) + HDR_LEN + t->len + t->map_len)))
+		return NULL;
+	f->refs = 1;
+	f->len = HDR_LEN + t->len + t->map_len;
+	d = f->data;
+	d[0] = MSG_CONF;
+	d[1] = t->map != NULL;
+	memcpy(d + 2, len, sizeof(len));
+	if (t->len)
+		memcpy(d + HDR_LEN, t->text, t->len);
+	if (t->map_len)
+		memcpy(d + HDR_LEN + t->len, t->map, t->map_len);
+	return f;
+}
+
+void privsep_frame_put(struct privsep_frame *f)
+{
+	if (f && --f->refs == 0)
+		free(f);
+}
+
+int privsep_frame_send(int fd, const struct privsep_frame *f, size_t *off)
+{
+	while (*off < f->len) {
+		ssize_t w = send(fd, f->data + *off, f->len - *off, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (w <= 0)
+			return -1;
+		*off += (size_t)w;
+	}
+	return 1;
+}
+
+int privsep_request_reload(int fd)
+{
+	char req = PRIVSEP_REQ_RELOAD;
+	ssize_t w;
+
+	while ((w = send(fd, &req, 1, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	/* a full socket holds requests the parent has not read yet */
+	return w == 1 || errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 }
 
 int privsep_recv_conf(int fd, struct conf_text *t)
@@ -159,93 +189,4 @@ int privsep_check_paths(const char *conf_path, const struct config *c, uid_t uid
 		}
 	}
 	return 0;
-}
-
-/* SIGHUP: read, validate, apply interface settings, hand over. */
-static void reload(struct privsep *ps)
-{
-	char err[1024];
-	struct conf_text t;
-	struct config *c;
-
-	log_info("SIGHUP: reloading %s", ps->conf_path);
-	c = conf_load_text(ps->conf_path, &t, err, sizeof(err));
-	if (c && (privsep_check_paths(ps->conf_path, c, ps->uid, ps->gid, err, sizeof(err)) != 0 ||
-		  !conf_check_paths(c, CONF_PATHS_RELOAD | (ps->chroot ? CONF_PATHS_CHROOT : 0), err,
-				    sizeof(err)))) {
-		conf_free(c);
-		c = NULL;
-	}
-	if (!c) {
-		log_err("reload failed, keeping the running configuration: %s", err);
-		conf_text_free(&t);
-		return;
-	}
-	/* the child refuses this too; don't touch the interface for it */
-	struct tun_ifcfg ic = tun_ifcfg_of(c);
-	if (strcmp(c->tun_device, ps->conf->tun_device) == 0 && conf_iface_changed(ps->conf, c) &&
-	    tun_configure(c->tun_device, &ic, err, sizeof(err)) != 0)
-		log_warn("reload: %s", err);
-	if (privsep_send_conf(ps->sock, &t) != 0)
-		log_err("reload: cannot pass the configuration on: %s", strerror(errno));
-	conf_text_free(&t);
-	if (strcmp(c->tun_device, ps->conf->tun_device) == 0) {
-		conf_free(ps->conf);
-		ps->conf = c;
-	} else {
-		conf_free(c);
-	}
-}
-
-/* Signals the handler queued: returns true once the child has exited. */
-static bool on_signals(struct privsep *ps, int *status)
-{
-	unsigned char sigs[16];
-	ssize_t k = read(ps->sig_fd, sigs, sizeof(sigs));
-	int ws;
-
-	for (ssize_t i = 0; i < k; i++) {
-		if (sigs[i] == SIGHUP)
-			reload(ps);
-		else if (sigs[i] != SIGCHLD)
-			kill(ps->child, sigs[i]);
-	}
-	if (waitpid(ps->child, &ws, WNOHANG) != ps->child)
-		return false;
-	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 1;
-	if (WIFSIGNALED(ws))
-		log_err("the translator process died of signal %d", WTERMSIG(ws));
-	return true;
-}
-
-int privsep_monitor(struct privsep *ps)
-{
-	struct pollfd pfd[2] = {
-		{ .fd = ps->sig_fd, .events = POLLIN },
-		{ .fd = ps->sock, .events = POLLIN },
-	};
-	int status = 1;
-
-	for (;;) {
-		int n = poll(pfd, 2, -1);
-		if (n < 0 && errno != EINTR)
-			break;
-		if (n > 0 && (pfd[0].revents & POLLIN) && on_signals(ps, &status))
-			break;
-		if (n > 0 && (pfd[1].revents & (POLLIN | POLLHUP))) {
-			char req;
-			if (read(ps->sock, &req, 1) == 1) {
-				if (req == PRIVSEP_REQ_RELOAD)
-					reload(ps);
-				continue;
-			}
-			/* the child is gone: collect its status */
-			pfd[1].fd = -1;
-		}
-	}
-	if (ps->pidfile)
-		unlink(ps->pidfile);
-	conf_free(ps->conf);
-	close(ps->sock);
-	return status;
 }

@@ -51,15 +51,24 @@ int sandbox_limit(uint64_t keep)
 	return 0;
 }
 
-int sandbox_drop_caps(void)
+int sandbox_keep_caps(uint64_t keep)
 {
 #ifdef __linux__
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 
 	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &h, data) != 0)
+		return -1;
+	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+		uint32_t k = (uint32_t)(keep >> (32 * i));
+		data[i].effective &= k;
+		data[i].permitted &= k;
+		data[i].inheritable &= k;
+	}
 	return (int)syscall(SYS_capset, &h, data);
 #else
+	(void)keep;
 	return 0;
 #endif
 }

