@@ -29,6 +29,49 @@ static void prom_dir(FILE *f, const char *name, const char *help, const uint64_t
 	fprintf(f, "%s{dir=\"6to4\"} %" PRIu64 "\n", name, v[DIR_6TO4]);
 }
 
+void stats_reload(struct stats *s, bool ok, int64_t now)
+{
+	if (ok)
+		s->reloads_ok++;
+	else
+		s->reloads_failed++;
+	s->last_reload = now;
+	s->last_reload_failed = !ok;
+}
+
+/* What alert rules need beyond the counters (contrib/prometheus): how full
+ * the pool is, whether the last reload worked, and how fresh this file is. */
+static void stats_write_daemon(const struct stats *s, FILE *f)
+{
+	prom_one(f, "tayga_dynamic_pool_addresses", "gauge",
+		 "Addresses of the dynamic pool that mappings can use (0 without dynamic-pool).",
+		 s->pool_size);
+	prom_one(f, "tayga_dynamic_mappings_dormant", "gauge",
+		 "Live dynamic mappings idle for 2 h 4 min or more, reused when the pool is full.",
+		 s->pool_dormant);
+	/* one translator today; `workers N` adds a series per worker */
+	prom_head(f, "tayga_worker_packets_total", "counter",
+		  "Packets translated, per translator process.");
+	fprintf(f, "tayga_worker_packets_total{worker=\"0\",dir=\"4to6\"} %" PRIu64 "\n",
+		s->xlat.pkts[DIR_4TO6]);
+	fprintf(f, "tayga_worker_packets_total{worker=\"0\",dir=\"6to4\"} %" PRIu64 "\n",
+		s->xlat.pkts[DIR_6TO4]);
+	prom_head(f, "tayga_reloads_total", "counter", "SIGHUP reloads, applied or failed.");
+	fprintf(f, "tayga_reloads_total{result=\"ok\"} %" PRIu64 "\n", s->reloads_ok);
+	fprintf(f, "tayga_reloads_total{result=\"failed\"} %" PRIu64 "\n", s->reloads_failed);
+	prom_one(f, "tayga_last_reload_success", "gauge",
+		 "0 when the last reload failed (the old configuration stays in use), else 1.",
+		 !s->last_reload_failed);
+	prom_one(f, "tayga_last_reload_timestamp_seconds", "gauge",
+		 "Unix time of the last reload, applied or failed (0: none since the start).",
+		 (uint64_t)(s->last_reload > 0 ? s->last_reload : 0));
+	prom_one(f, "tayga_stats_interval_seconds", "gauge",
+		 "stats-interval: seconds between two writes of this file.", s->interval);
+	prom_one(f, "tayga_stats_timestamp_seconds", "gauge",
+		 "Unix time this file was written (stale after 3 x stats-interval: the daemon is gone).",
+		 (uint64_t)(s->written > 0 ? s->written : 0));
+}
+
 /* Prometheus text exposition format 0.0.4: HELP/TYPE lines, then samples. */
 void stats_write_prom(const struct stats *s, FILE *f)
 {
@@ -67,6 +110,7 @@ void stats_write_prom(const struct stats *s, FILE *f)
 	prom_one(f, "tayga_dynamic_mappings_created_total", "counter",
 		 "Dynamic pool mappings created.", s->xlat.dyn_created);
 	prom_one(f, "tayga_dynamic_mappings", "gauge", "Live dynamic pool mappings.", s->xlat.dyn_active);
+	stats_write_daemon(s, f);
 }
 
 /* Readers (node_exporter's textfile collector, scripts) must never see a

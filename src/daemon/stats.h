@@ -3,6 +3,7 @@
 #ifndef TAYGA_STATS_H
 #define TAYGA_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -13,7 +14,19 @@
 struct stats {
 	struct xlat_counters xlat;     /* incremented by the translator */
 	const struct tun_counters *tun; /* the tun's own (io/tun.h) */
+	/* gauges the loop sets before each stats-file write */
+	uint64_t pool_size;            /* addresses the dynamic pool can map */
+	uint64_t pool_dormant;         /* live mappings idle long enough to be reused */
+	unsigned interval;             /* stats-interval, seconds */
+	int64_t written;               /* unix time of this write */
+	/* SIGHUP reloads (stats_reload()) */
+	uint64_t reloads_ok, reloads_failed;
+	int64_t last_reload;           /* unix time of the last one, 0 = none yet */
+	bool last_reload_failed;
 };
+
+/* A reload was applied (ok) or refused, at unix time now. */
+void stats_reload(struct stats *s, bool ok, int64_t now);
 
 /* Prometheus text exposition format */
 void stats_write_prom(const struct stats *s, FILE *f);

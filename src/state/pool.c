@@ -5,12 +5,8 @@
 #include "state/pool.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lib/addr.h"
 #include "lib/steer.h"
@@ -480,6 +476,19 @@ enum pool_result pool_lookup4(struct pool *p, struct in_addr v4,
 size_t pool_count(const struct pool *p)
 {
 	return p ? p->count : 0;
+}
+
+/* The dormant mappings are the LRU list's head: O(dormant), once per
+ * stats-file write. *size: the addresses mappings can use. */
+size_t pool_dormant(const struct pool *p, time_t now, size_t *size)
+{
+	size_t d = 0;
+
+	*size = p ? p->count + p->nfree : 0;
+	for (uint32_t i = p ? p->lru_head : NIL; i != NIL && now - p->s[i].last >= POOL_DORMANT_SECS;
+	     i = p->s[i].next)
+		d++;
+	return d;
 }
 
 bool pool_dirty(const struct pool *p)

@@ -41,6 +41,9 @@ enum pool_result pool_lookup4(struct pool *p, struct in_addr v4,
 			      struct in6_addr *v6, time_t now);
 
 size_t pool_count(const struct pool *p);   /* live mappings */
+/* Live mappings idle for POOL_DORMANT_SECS (reused when the pool is full);
+ * *size: the addresses mappings can use (this worker's slice). */
+size_t pool_dormant(const struct pool *p, time_t now, size_t *size);
 bool pool_dirty(const struct pool *p);     /* changed since last save */
 
 /* `workers N` (lib/steer.h): the pool geometry the steering program needs

@@ -263,6 +263,43 @@ static char *write_file(const char *text)
 	return path;
 }
 
+/* What the stats-file exports: the addresses mappings can use (the
+ * network less its lowest address and ipv4-addr) and how many live mappings
+ * are dormant, i.e. reusable when the pool is full. */
+START_TEST(size_and_dormant)
+{
+	struct in6_addr a;
+	struct in_addr x;
+	const time_t t0 = 1000, t1 = 5000, dorm = t0 + POOL_DORMANT_SECS;
+	size_t size = 1;
+
+	setup_text(BASE "dynamic-pool 192.0.2.0/24\n");
+	ck_assert_uint_eq(pool_dormant(pool, dorm, &size), 0);
+	ck_assert_uint_eq(size, 254);
+	for (unsigned i = 1; i <= 10; i++) {
+		a = host(i);
+		ck_assert_int_eq(pool_lookup6(pool, &a, &x, t0, true, NULL), POOL_OK);
+	}
+	for (unsigned i = 11; i <= 13; i++) {
+		a = host(i);
+		ck_assert_int_eq(pool_lookup6(pool, &a, &x, t1, true, NULL), POOL_OK);
+	}
+	ck_assert_uint_eq(pool_count(pool), 13);
+	ck_assert_uint_eq(pool_dormant(pool, dorm - 1, &size), 0);
+	ck_assert_uint_eq(pool_dormant(pool, dorm, &size), 10);
+	ck_assert_uint_eq(pool_dormant(pool, t1 + POOL_DORMANT_SECS, &size), 13);
+	ck_assert_uint_eq(size, 254);
+	/* traffic to one of them makes it active again */
+	a = host(4);
+	ck_assert_int_eq(pool_lookup6(pool, &a, &x, dorm, false, NULL), POOL_OK);
+	ck_assert_uint_eq(pool_dormant(pool, dorm, &size), 9);
+	ck_assert_uint_eq(pool_dormant(pool, dorm + POOL_DORMANT_SECS, &size), 13);
+	ck_assert_uint_eq(pool_dormant(NULL, dorm, &size), 0);
+	ck_assert_uint_eq(size, 0);
+	teardown();
+}
+END_TEST
+
 START_TEST(load_tayga_format_and_damage)
 {
 	/* TAYGA 0.9.2 writes a comment header then IPv4 TAB IPv6 TAB time */
@@ -486,6 +523,7 @@ int main(void)
 	tcase_add_test(tc, dynamic_limit);
 	tcase_add_test(tc, full_slash16);
 	tcase_add_test(tc, tayga_address_choice);
+	tcase_add_test(tc, size_and_dormant);
 	tcase_add_test(tc, load_tayga_format_and_damage);
 	tcase_add_test(tc, save_load_roundtrip);
 	tcase_add_test(tc, migrate_keeps_valid);
