@@ -141,11 +141,16 @@ static bool handle_signals(struct daemon *d)
 static void housekeeping(struct daemon *d)
 {
 	time_t now = time(NULL);
+	size_t size;
 
 	if (mono_ms() - d->last_save_ms >= (pool_dirty(d->st.pool) ? SAVE_BATCH_MS : SAVE_PERIOD_MS))
 		save_pool(d);
 	if (d->st.conf->stats_file && now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
 		d->stats.xlat.dyn_active = pool_count(d->st.pool);
+		d->stats.pool_dormant = pool_dormant(d->st.pool, now, &size);
+		d->stats.pool_size = size;
+		d->stats.interval = d->st.conf->stats_interval;
+		d->stats.written = now;
 		if (stats_write_file_ext(&d->stats, d->st.conf->stats_file, meter_write_prom,
 					 d->st.meter) != 0 && log_every_due(&d->stats_warn, mono_ms(), WRITE_WARN_MS))
 			log_warn("cannot write %s: %s (%llu failures so far, logged at most once a minute)",

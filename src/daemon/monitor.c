@@ -61,6 +61,24 @@ static void queue_latest(struct privsep *ps, struct privsep_child *ch, uint64_t 
 	ch->deadline_ms = now + PRIVSEP_SEND_MS;
 }
 
+/* A refused reload: the children write the stats-file (tayga_reloads_total),
+ * tell those not busy taking a configuration (whose result counts then). */
+static void queue_failed(struct privsep *ps, uint64_t now)
+{
+	struct privsep_frame *f = privsep_frame_failed();
+
+	for (size_t i = 0; f && i < ps->nchild; i++) {
+		struct privsep_child *ch = &ps->child[i];
+		if (ch->out || ch->sock < 0 || ch->exited)
+			continue;
+		ch->out = f;
+		f->refs++;
+		ch->off = 0;
+		ch->deadline_ms = now + PRIVSEP_SEND_MS;
+	}
+	privsep_frame_put(f);
+}
+
 /* Read, validate, apply interface settings, queue the text to every child. */
 static void reload(struct privsep *ps, uint64_t now)
 {
@@ -82,6 +100,7 @@ static void reload(struct privsep *ps, uint64_t now)
 	if (!c) {
 		log_err("reload failed, keeping the running configuration: %s", err);
 		conf_text_free(&t);
+		queue_failed(ps, now);
 		return;
 	}
 	/* the children refuse this too; don't touch the interface for it */

@@ -20,6 +20,7 @@
 #include "daemon/tunconf.h"
 
 #define MSG_CONF 'C'
+#define MSG_FAILED 'F'      /* a reload the parent refused: no configuration */
 #define MSG_MAX (256u * 1024 * 1024)
 
 static int read_all(int fd, void *buf, size_t n)
@@ -68,6 +69,16 @@ struct privsep_frame *privsep_frame_conf(const struct conf_text *t)
 	return f;
 }
 
+struct privsep_frame *privsep_frame_failed(void)
+{
+	static const struct conf_text none;
+	struct privsep_frame *f = privsep_frame_conf(&none);
+
+	if (f)
+		f->data[0] = MSG_FAILED;
+	return f;
+}
+
 void privsep_frame_put(struct privsep_frame *f)
 {
 	if (f && --f->refs == 0)
@@ -108,6 +119,8 @@ int privsep_recv_conf(int fd, struct conf_text *t)
 	memset(t, 0, sizeof(*t));
 	if (read_all(fd, hdr, sizeof(hdr)) != 0 || read_all(fd, len, sizeof(len)) != 0)
 		return -1;
+	if (hdr[0] == MSG_FAILED && hdr[1] == 0 && len[0] == 0 && len[1] == 0)
+		return 1;
 	if (hdr[0] != MSG_CONF || hdr[1] > 1 || len[0] > MSG_MAX || len[1] > MSG_MAX) {
 		errno = EPROTO;
 		return -1;

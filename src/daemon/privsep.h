@@ -14,8 +14,8 @@
  * unprivileged; they never open a configuration file.
  *
  * The channel (privsep.c) is a stream socket per child carrying frames:
- * parent -> child one configuration frame ('C'); child -> parent single
- * request bytes ('R'). */
+ * parent -> child one configuration frame ('C') or a refused reload ('F',
+ * for the stats-file); child -> parent single request bytes ('R'). */
 #ifndef TAYGA_PRIVSEP_H
 #define TAYGA_PRIVSEP_H
 
@@ -91,8 +91,12 @@ void privsep_frame_put(struct privsep_frame *f);
 /* Write what the non-blocking fd takes of f from *off on. 1 when the frame
  * is complete, 0 when more is to come, -1 on error (errno). */
 int privsep_frame_send(int fd, const struct privsep_frame *f, size_t *off);
+/* A reload the parent refused, for the children's stats-file (refs 1;
+ * NULL when out of memory). */
+struct privsep_frame *privsep_frame_failed(void);
 /* The child's end: one configuration (blocking), 0 or -1 (errno; EPROTO
- * for a malformed message, EPIPE when the parent closed). */
+ * for a malformed message, EPIPE when the parent closed); 1, with *t
+ * empty, for a privsep_frame_failed(). */
 int privsep_recv_conf(int fd, struct conf_text *t);
 /* The child's end: ask for a reload without ever blocking (a request
  * already queued is as good). 0 or -1 (errno). */

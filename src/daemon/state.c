@@ -130,6 +130,13 @@ static bool mode_differs(enum tristate want, enum tristate was, bool running)
 	return !running && was == MODE_OFF;
 }
 
+/* A reload that keeps the running configuration: say why, count it. */
+static void reload_failed(struct daemon *d, const char *why)
+{
+	log_err("reload failed, keeping the running configuration: %s", why);
+	stats_reload(&d->stats, false, time(NULL));
+}
+
 /* Swap in configuration c (validated, same parser as at start). With
  * privilege separation the parent applied the interface settings. */
 static void reload_apply(struct daemon *d, struct config *c)
@@ -139,7 +146,7 @@ static void reload_apply(struct daemon *d, struct config *c)
 
 	if (!conf_check_paths(c, CONF_PATHS_RELOAD | (d->chrooted ? CONF_PATHS_IN_JAIL : 0), err,
 			      sizeof(err))) {
-		log_err("reload failed, keeping the running configuration: %s", err);
+		reload_failed(d, err);
 		conf_free(c);
 		return;
 	}
@@ -147,6 +154,7 @@ static void reload_apply(struct daemon *d, struct config *c)
 	if (strcmp(c->tun_device, d->st.conf->tun_device) != 0) {
 		log_err("reload refused: tun-device changed from %s to %s (restart to change it)",
 			d->st.conf->tun_device, c->tun_device);
+		stats_reload(&d->stats, false, time(NULL));
 		conf_free(c);
 		return;
 	}
@@ -158,7 +166,7 @@ static void reload_apply(struct daemon *d, struct config *c)
 	    tun_configure(d->tun.name, &ic, err, sizeof(err)) != 0)
 		log_warn("reload: %s", err);
 	if (state_build(&ns, c, d->chrooted, err, sizeof(err)) != 0) {
-		log_err("reload failed, keeping the running configuration: %s", err);
+		reload_failed(d, err);
 		state_free(&ns);
 		return;
 	}
@@ -169,6 +177,7 @@ static void reload_apply(struct daemon *d, struct config *c)
 	state_free(&d->st);
 	d->st = ns;
 	apply_state(d);
+	stats_reload(&d->stats, true, time(NULL));
 	log_info("reloaded %s (%zu maps, %zu dynamic mappings kept)", d->conf_path,
 		 c->nmaps, pool_count(d->st.pool));
 }
@@ -188,7 +197,7 @@ void reload(struct daemon *d)
 	log_info("SIGHUP: reloading %s", d->conf_path);
 	c = conf_load(d->conf_path, err, sizeof(err));
 	if (!c) {
-		log_err("reload failed, keeping the running configuration: %s", err);
+		reload_failed(d, err);
 		return;
 	}
 	reload_apply(d, c);
@@ -202,7 +211,13 @@ bool reload_from_parent(struct daemon *d)
 	struct conf_text t;
 	struct config *c;
 
-	if (privsep_recv_conf(d->ps_sock, &t) != 0) {
+	switch (privsep_recv_conf(d->ps_sock, &t)) {
+	case 0:
+		break;
+	case 1:         /* the parent refused it (and logged why) */
+		stats_reload(&d->stats, false, time(NULL));
+		return true;
+	default:
 		log_err("the privileged process is gone (%s); exiting",
 			errno == EPIPE ? "connection closed" : strerror(errno));
 		return false;
@@ -210,7 +225,7 @@ bool reload_from_parent(struct daemon *d)
 	c = conf_parse_text(&t, d->conf_path, err, sizeof(err));
 	conf_text_free(&t);
 	if (!c)
-		log_err("reload failed, keeping the running configuration: %s", err);
+		reload_failed(d, err);
 	else
 		reload_apply(d, c);
 	return true;

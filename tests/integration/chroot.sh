@@ -118,6 +118,29 @@ check "-u: pidfile written" wait_until 5 test -s "$PIDF"
 stop_daemon
 check_not "-u: pidfile removed at exit" test -e "$PIDF"
 
+# a reload the parent refuses still reaches the stats-file the translator
+# writes (issue 26: tayga_reloads_total, the TaygaReloadFailed alert)
+STATS="$DATA_DIR/tayga.prom"
+t_conf "map-file $MAPFILE" "stats-file $STATS" "stats-interval 1"
+cp "$T_CONF" "$T_CONF.good"
+tayga_start_fg "$T_CONF" -u "$USER_" -g "$GROUP_" || { t_fail "daemon start (stats)"; t_finish; }
+prom() { awk -v k="$1" '$1 == k { v = $2 } END { print v }' "$STATS" 2>/dev/null; }
+# fresh NAME VALUE : the stats-file says so (it is rewritten every second)
+fresh() { wait_until 5 eval "[ \"\$(prom '$1')\" = '$2' ]"; }
+check "stats-file: no reload yet" fresh tayga_last_reload_success 1
+echo "no-such-directive 1" >> "$T_CONF"
+kill -HUP "$(pid_of_uid 0)"
+check "the parent refuses the broken configuration" wait_until 5 grep -q "unknown directive" "$LOG"
+check "stats-file: the reload failed" fresh 'tayga_reloads_total{result="failed"}' 1
+check "stats-file: last reload not a success" fresh tayga_last_reload_success 0
+check "stats-file: time of the last reload" \
+	eval '[ "$(prom tayga_last_reload_timestamp_seconds)" -ge "$(( $(date +%s) - 10 ))" ]'
+cp "$T_CONF.good" "$T_CONF"
+kill -HUP "$(pid_of_uid 0)"
+check "stats-file: a good reload counts as ok" fresh 'tayga_reloads_total{result="ok"}' 1
+check "stats-file: last reload a success again" fresh tayga_last_reload_success 1
+stop_daemon
+
 # configuration the runtime user could change is refused at start (in ns
 # xlat and bounded: a daemon that accepted it would otherwise keep running)
 refused() { nsxlat timeout 10 "$TAYGA_BIN" -n -c "$1" -u "$USER_" ${2:+"$2"} 2>&1; }
