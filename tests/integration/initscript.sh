@@ -116,6 +116,12 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 		check "systemd-analyze verify $u (no errors, no warnings)" eval \
 			"out=\$(systemd-analyze verify --man=no '$udir/$name' 2>&1) && [ -z \"\$out\" ] || { echo \"\$out\"; false; }"
 	done
+	# the hardening promise of docs/hardening.md: exposure <= 2.5 ("OK")
+	for u in tayga.service tayga@.service; do
+		name=${u/@/@lab}
+		check "systemd-analyze security $u: exposure at most 2.5" eval \
+			"lvl=\$(systemd-analyze security --offline=true '$udir/$name' 2>&1 | sed -n 's/^.*Overall exposure level for [^:]*: \\([0-9.]*\\).*/\\1/p'); echo \"exposure \$lvl\"; [ -n \"\$lvl\" ] && awk -v l=\"\$lvl\" 'BEGIN { exit !(l <= 2.5) }'"
+	done
 	check "tayga.service restarts on failure and reloads with SIGHUP" eval \
 		"grep -qx 'Restart=on-failure' '$INIT_DIR/tayga.service' && grep -q '^ExecReload=.*kill -HUP' '$INIT_DIR/tayga.service'"
 else
