@@ -1,21 +1,29 @@
-/* usage.c - per-prefix usage counters, their log lines and Prometheus series. */
+/* usage.c - per-prefix usage counters: the two tables, slot reclaim and
+ * the carry-over on reload (the log lines and Prometheus series are in
+ * usage_report.c). */
 #include "account/usage.h"
 
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const dir_names[USAGE_DIRS] = {
-	[USAGE_6TO4] = "6to4",
-	[USAGE_4TO6] = "4to6",
-	[USAGE_LIMITED] = "ratelimited",
-	[USAGE_UNMAPPED] = "unmapped",
-};
-
-const char *usage_dir_name(enum usage_dir d)
+static int tab_init(struct usage_tab *tb, size_t entries, unsigned plen)
 {
-	return (unsigned)d < USAGE_DIRS ? dir_names[d] : "?";
+	tb->plen = plen;
+	if (ptable_init(&tb->t, entries) != 0 ||
+	    !(tb->tot = calloc(tb->t.cap, sizeof(*tb->tot))) ||
+	    !(tb->logged = calloc(tb->t.cap, sizeof(*tb->logged))) ||
+	    !(tb->seen = calloc(tb->t.cap, sizeof(*tb->seen))))
+		return -1;
+	return 0;
+}
+
+static void tab_free(struct usage_tab *tb)
+{
+	ptable_free(&tb->t);
+	free(tb->tot);
+	free(tb->logged);
+	free(tb->seen);
 }
 
 struct usage *usage_new(size_t entries, unsigned plen6, unsigned plen4)
@@ -24,11 +32,7 @@ struct usage *usage_new(size_t entries, unsigned plen6, unsigned plen4)
 
 	if (!u)
 		return NULL;
-	u->plen6 = plen6;
-	u->plen4 = plen4;
-	if (ptable_init(&u->t, entries) != 0 ||
-	    !(u->tot = calloc(u->t.cap, sizeof(*u->tot))) ||
-	    !(u->logged = calloc(u->t.cap, sizeof(*u->logged)))) {
+	if (tab_init(&u->six, entries, plen6) != 0 || tab_init(&u->four, entries, plen4) != 0) {
 		usage_free(u);
 		return NULL;
 	}
@@ -39,27 +43,63 @@ void usage_free(struct usage *u)
 {
 	if (!u)
 		return;
-	ptable_free(&u->t);
-	free(u->tot);
-	free(u->logged);
+	tab_free(&u->six);
+	tab_free(&u->four);
 	free(u);
 }
 
-static struct usage_ctr *slot_for(struct usage *u, const struct pkey *k)
+void usage_ctr_add(struct usage_ctr *to, const struct usage_ctr *from)
 {
-	bool fresh;
-	long s = ptable_get(&u->t, k, NULL, NULL, &fresh);
-
-	return s < 0 ? NULL : &u->tot[s];
+	for (int d = 0; d < USAGE_DIRS; d++) {
+		to->pkts[d] += from->pkts[d];
+		to->bytes[d] += from->bytes[d];
+	}
 }
 
-static void add(struct usage *u, const struct pkey *k, enum usage_dir d, uint64_t bytes)
+/* A slot may be handed over once everything it counted has been reported
+ * (so no usage line loses a count); among those the least recently used. */
+static uint64_t idle_rank(const void *arg, size_t s)
 {
-	struct usage_ctr *c = slot_for(u, k);
+	const struct usage_tab *tb = arg;
 
-	if (!c) {
+	if (memcmp(&tb->tot[s], &tb->logged[s], sizeof(tb->tot[s])) != 0)
+		return UINT64_MAX;
+	return tb->seen[s];
+}
+
+/* k found no slot in tb: take an idle one (its counts move to other;
+ * reported ones to other_logged too, so "other" shows no new traffic for
+ * them). -1: none. Off the per-packet path. */
+__attribute__((noinline))
+static long take_idle(struct usage *u, struct usage_tab *tb, const struct pkey *k)
+{
+	long s = ptable_replace(&tb->t, k, idle_rank, tb);
+
+	if (s < 0)
+		return -1;
+	usage_ctr_add(&u->other, &tb->tot[s]);
+	usage_ctr_add(&u->other_logged, &tb->logged[s]);
+	memset(&tb->tot[s], 0, sizeof(tb->tot[s]));
+	memset(&tb->logged[s], 0, sizeof(tb->logged[s]));
+	u->reclaimed++;
+	return s;
+}
+
+static void add(struct usage *u, struct usage_tab *tb, const struct pkey *k, enum usage_dir d,
+		uint64_t bytes)
+{
+	bool fresh;
+	long s = ptable_get(&tb->t, k, NULL, NULL, &fresh);
+	struct usage_ctr *c;
+
+	if (s < 0)
+		s = take_idle(u, tb, k);
+	if (s < 0) {
 		c = &u->other;
 		u->overflow++;
+	} else {
+		c = &tb->tot[s];
+		tb->seen[s] = ++u->clock;
 	}
 	c->pkts[d]++;
 	c->bytes[d] += bytes;
@@ -69,125 +109,54 @@ void usage_add6(struct usage *u, const struct in6_addr *a, enum usage_dir d, uin
 {
 	struct pkey k;
 
-	pkey_v6(&k, a, u->plen6);
-	add(u, &k, d, bytes);
+	pkey_v6(&k, a, u->six.plen);
+	add(u, &u->six, &k, d, bytes);
 }
 
 void usage_add4(struct usage *u, const struct in_addr *a, enum usage_dir d, uint64_t bytes)
 {
 	struct pkey k;
 
-	pkey_v4(&k, a, u->plen4);
-	add(u, &k, d, bytes);
+	pkey_v4(&k, a, u->four.plen);
+	add(u, &u->four, &k, d, bytes);
 }
 
-/* "6to4 3 packets 240 bytes, 4to6 ..." for the directions that changed;
- * false when none did. */
-static bool delta_text(const struct usage_ctr *now, const struct usage_ctr *then,
-		       char *buf, size_t len)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (int d = 0; d < USAGE_DIRS; d++) {
-		uint64_t p = now->pkts[d] - then->pkts[d], b = now->bytes[d] - then->bytes[d];
-		int w;
-		if (!p)
-			continue;
-		w = snprintf(buf + n, len - n, "%s%s %" PRIu64 " packets %" PRIu64 " bytes",
-			     n ? ", " : "", dir_names[d], p, b);
-		if (w < 0 || (size_t)w >= len - n)
-			break;
-		n += (size_t)w;
-	}
-	return n > 0;
-}
-
-void usage_report(struct usage *u, void (*line)(void *arg, const char *msg), void *arg)
-{
-	char txt[256], msg[320], ps[PKEY_STRLEN];
-
-	for (size_t s = 0; s < u->t.cap; s++) {
-		if (!u->t.keys[s].family || !delta_text(&u->tot[s], &u->logged[s], txt, sizeof(txt)))
-			continue;
-		snprintf(msg, sizeof(msg), "usage: %s %s", pkey_str(&u->t.keys[s], ps), txt);
-		line(arg, msg);
-		u->logged[s] = u->tot[s];
-	}
-	if (delta_text(&u->other, &u->other_logged, txt, sizeof(txt))) {
-		snprintf(msg, sizeof(msg), "usage: other (table of %zu full) %s", u->t.cap, txt);
-		line(arg, msg);
-		u->other_logged = u->other;
-	}
-}
-
-static uint64_t total_bytes(const struct usage_ctr *c)
+uint64_t usage_bytes(const struct usage_ctr *c)
 {
 	uint64_t b = 0;
+
 	for (int d = 0; d < USAGE_DIRS; d++)
 		b += c->bytes[d];
 	return b;
 }
 
-static void prom_ctr(FILE *f, bool bytes, const char *prefix, const struct usage_ctr *c)
+/* Every slot of `from` into `to`'s table of the same family, folded to the
+ * new prefix length; what can't be folded or finds no slot goes to other.
+ * No reclaim here: every count carried over is one not yet handed over. */
+static void migrate_tab(struct usage *to, struct usage_tab *tt, const struct usage_tab *ft)
 {
-	for (int d = 0; d < USAGE_DIRS; d++)
-		if (c->pkts[d])
-			fprintf(f, "tayga_usage_%s_total{prefix=\"%s\",dir=\"%s\"} %" PRIu64 "\n",
-				bytes ? "bytes" : "packets", prefix, dir_names[d],
-				bytes ? c->bytes[d] : c->pkts[d]);
-}
-
-/* Indices of the `top` used slots with the most bytes, best first (a
- * bounded insertion sort: top is small, the table is walked once). */
-static size_t pick_top(const struct usage *u, size_t *idx, size_t top)
-{
-	size_t n = 0;
-
-	for (size_t s = 0; s < u->t.cap; s++) {
-		uint64_t b;
-		size_t i;
-		if (!u->t.keys[s].family)
+	for (size_t s = 0; s < ft->t.cap; s++) {
+		const struct pkey *k = &ft->t.keys[s];
+		struct usage_ctr *c = &to->other, *l = &to->other_logged;
+		struct pkey nk;
+		long ns = -1;
+		bool fresh;
+		if (!k->family)
 			continue;
-		b = total_bytes(&u->tot[s]);
-		if (n == top && (top == 0 || b <= total_bytes(&u->tot[idx[n - 1]])))
-			continue;
-		i = n < top ? n++ : n - 1;
-		for (; i > 0 && total_bytes(&u->tot[idx[i - 1]]) < b; i--)
-			idx[i] = idx[i - 1];
-		idx[i] = s;
-	}
-	return n;
-}
-
-void usage_write_prom(const struct usage *u, FILE *f, unsigned top)
-{
-	char ps[PKEY_STRLEN];
-	size_t *idx = top ? calloc(top, sizeof(*idx)) : NULL;
-	size_t n = idx ? pick_top(u, idx, top) : 0;
-
-	/* each metric's series together, as the exposition format asks */
-	for (int b = 0; b < 2; b++) {
-		const char *m = b ? "bytes" : "packets";
-		fprintf(f, "# HELP tayga_usage_%s_total %s per client prefix (top %u by bytes, then other).\n"
-			   "# TYPE tayga_usage_%s_total counter\n", m, b ? "Bytes" : "Packets", top, m);
-		for (size_t i = 0; i < n; i++)
-			prom_ctr(f, b, pkey_str(&u->t.keys[idx[i]], ps), &u->tot[idx[i]]);
-		prom_ctr(f, b, "other", &u->other);
-	}
-	fprintf(f, "# TYPE tayga_usage_prefixes gauge\ntayga_usage_prefixes %zu\n"
-		   "# TYPE tayga_usage_table_size gauge\ntayga_usage_table_size %zu\n"
-		   "# TYPE tayga_usage_overflow_packets_total counter\n"
-		   "tayga_usage_overflow_packets_total %" PRIu64 "\n",
-		u->t.used, u->t.cap, u->overflow);
-	free(idx);
-}
-
-static void ctr_add(struct usage_ctr *to, const struct usage_ctr *from)
-{
-	for (int d = 0; d < USAGE_DIRS; d++) {
-		to->pkts[d] += from->pkts[d];
-		to->bytes[d] += from->bytes[d];
+		if (tt->plen <= k->len) {
+			nk = *k;
+			nk.len = (uint8_t)tt->plen;
+			pkey_mask(&nk);
+			ns = ptable_get(&tt->t, &nk, NULL, NULL, &fresh);
+		}
+		if (ns >= 0) {
+			c = &tt->tot[ns];
+			l = &tt->logged[ns];
+			if (ft->seen[s] > tt->seen[ns])
+				tt->seen[ns] = ft->seen[s];
+		}
+		usage_ctr_add(c, &ft->tot[s]);
+		usage_ctr_add(l, &ft->logged[s]);
 	}
 }
 
@@ -195,27 +164,11 @@ void usage_migrate(struct usage *to, const struct usage *from)
 {
 	if (!to || !from)
 		return;
-	ctr_add(&to->other, &from->other);
-	ctr_add(&to->other_logged, &from->other_logged);
+	usage_ctr_add(&to->other, &from->other);
+	usage_ctr_add(&to->other_logged, &from->other_logged);
 	to->overflow += from->overflow;
-	for (size_t s = 0; s < from->t.cap; s++) {
-		const struct pkey *k = &from->t.keys[s];
-		unsigned plen = k->family == 6 ? to->plen6 : to->plen4;
-		struct pkey nk;
-		struct usage_ctr *c = NULL, *l = &to->other_logged;
-		if (!k->family)
-			continue;
-		if (plen <= k->len) {
-			nk = *k;
-			nk.len = (uint8_t)plen;
-			pkey_mask(&nk);
-			c = slot_for(to, &nk);
-		}
-		if (c)
-			l = &to->logged[c - to->tot];
-		else
-			c = &to->other;
-		ctr_add(c, &from->tot[s]);
-		ctr_add(l, &from->logged[s]);
-	}
+	to->reclaimed += from->reclaimed;
+	to->clock = from->clock;
+	migrate_tab(to, &to->six, &from->six);
+	migrate_tab(to, &to->four, &from->four);
 }

@@ -118,3 +118,25 @@ long ptable_get(struct ptable *t, const struct pkey *k,
 	}
 	return -1;
 }
+
+long ptable_replace(struct ptable *t, const struct pkey *k,
+		    uint64_t (*rank)(const void *arg, size_t slot), const void *arg)
+{
+	size_t m = t->cap - 1, h = (size_t)hash(k) & m, best = 0;
+	uint64_t lo = UINT64_MAX;
+
+	for (size_t i = 0; i < PTABLE_PROBE && i < t->cap; i++) {
+		size_t s = (h + i) & m;
+		uint64_t r = rank(arg, s);
+		if (r < lo) {
+			lo = r;
+			best = s;
+		}
+	}
+	if (lo == UINT64_MAX)
+		return -1;
+	/* the old key leaves; lookups of others are unaffected since slots
+	 * are never emptied */
+	t->keys[best] = *k;
+	return (long)(t->last = best);
+}

@@ -48,5 +48,11 @@ void ptable_free(struct ptable *t);
  * caller then resets its value); -1 when no slot is found. */
 long ptable_get(struct ptable *t, const struct pkey *k,
 		bool (*reuse)(void *arg, size_t slot), void *arg, bool *fresh);
+/* For a k that ptable_get() found no slot for: hand k the slot of its probe
+ * window with the lowest rank(arg, slot) (UINT64_MAX: not to be taken), for
+ * a caller that evicts the least recently used. The caller moves or resets
+ * the slot's value. -1 when rank refuses every slot. */
+long ptable_replace(struct ptable *t, const struct pkey *k,
+		    uint64_t (*rank)(const void *arg, size_t slot), const void *arg);
 
 #endif

@@ -16,6 +16,8 @@
 #     limited; with usage-interval 1 the lines are logged without SIGUSR1
 #   - A gets its burst and the refill over the flood, no more (bytes, both
 #     directions together)
+#   - with usage-top 1 the stats-file series add up to everything the usage
+#     lines counted: "other" is all the rest (issue 22 I)
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 . "$(dirname "$0")/lib.sh"
 
@@ -30,7 +32,7 @@ nsxlat ip -6 route add 2001:db8:2::/64 dev x0
 LIMIT="rate-limit 48 10000 10000"
 conf() {
 	t_conf "usage-stats yes" "usage-prefix-len 48 24" "usage-interval ${2:-0}" "$1" \
-		"stats-file $STATS" "stats-interval 1"
+		"stats-file $STATS" "stats-interval 1" ${3:+"$3"}
 }
 conf "$LIMIT"
 tayga_start_fg "$T_CONF" || { t_fail "daemon start"; t_finish; }
@@ -140,6 +142,25 @@ b_since() {
 }
 check "usage-interval lines for B without SIGUSR1" \
 	wait_until 5 eval '[ "$(b_since)" = "6to4 1 1000 4to6 1 1020" ]'
+
+# --- usage-top 1: the series still add up to every packet the usage lines
+# counted, the rest is "other" (issue 22 I) ----------------------------------
+conf "rate-limit 48 10M 1M" 1 "usage-top 1"
+kill -HUP "$TAYGA_PID"
+check "reloaded with usage-top 1" wait_until 5 eval "[ \$(grep -c reloaded $LOG) -ge 3 ]"
+fresh_stats
+# every usage line is a delta: their sum is all that was counted
+lines_sum() { grep -o 'usage: .*' "$LOG" | awk '{ for (i = 2; i <= NF; i++)
+	if ($i == "packets") s += $(i - 1) } END { print s + 0 }'; }
+series_sum() { awk '/^tayga_usage_packets_total[{]/ { s += $2 } END { print s + 0 }' "$STATS"; }
+check "the series add up to the usage lines' total" \
+	wait_until 5 eval '[ "$(series_sum)" -gt 0 ] && [ "$(series_sum)" = "$(lines_sum)" ]'
+echo "# series $(series_sum), lines $(lines_sum)"
+labelled() { grep '^tayga_usage_packets_total{prefix=' "$STATS" | grep -v '"other"' |
+	sed 's/,dir=.*//' | sort -u | wc -l; }
+check "one prefix labelled ($(labelled))" [ "$(labelled)" = 1 ]
+check "the rest under other" \
+	[ "$(prom 'tayga_usage_packets_total{prefix="other",dir="6to4"}')" -gt 0 ]
 
 stop_daemon; RC=$?
 # under scripts/test's valgrind stage a leak or memory error makes this 99

@@ -54,6 +54,22 @@ void tp_a6(const char *s, uint8_t out[16])
 	}
 }
 
+struct in_addr tp_in4(const char *s)
+{
+	struct in_addr a;
+
+	tp_a4(s, (uint8_t *)&a);
+	return a;
+}
+
+struct in6_addr tp_in6(const char *s)
+{
+	struct in6_addr a;
+
+	tp_a6(s, a.s6_addr);
+	return a;
+}
+
 
 size_t tp_ipv4(uint8_t *b, const char *src, const char *dst, uint8_t proto,
 	       uint8_t ttl, uint8_t tos, uint16_t id, uint16_t frag,

@@ -5,6 +5,7 @@
 #ifndef TAYGA_TESTPKT_H
 #define TAYGA_TESTPKT_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,9 @@ uint32_t tp_pseudo6(const uint8_t *src16, const uint8_t *dst16, uint8_t nh, uint
 /* Parse "192.0.2.1" / "2001:db8::1" into bytes (aborts on error). */
 void tp_a4(const char *s, uint8_t out[4]);
 void tp_a6(const char *s, uint8_t out[16]);
+/* The same as struct in_addr / in6_addr values. */
+struct in_addr tp_in4(const char *s);
+struct in6_addr tp_in6(const char *s);
 
 /* Build an IPv4 header (20 bytes, no options) + payload at b; returns total
  * length. frag is the 16-bit flags+offset field in host order (0x4000 = DF).

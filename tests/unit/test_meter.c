@@ -1,8 +1,8 @@
 /* test_meter.c - usage accounting and byte rate limits: the token bucket
  * (ratelimit.c) with an injected clock, prefix folding and the bounded
- * table (ptable.c), usage counters, log lines and Prometheus series
- * (usage.c), per-prefix and total buckets (bucket.c), the config
- * directives, and both features around the translator (meter.c). */
+ * table (ptable.c), per-prefix and total buckets (bucket.c), the config
+ * directives, and both features around the translator (meter.c); the usage
+ * tables themselves are test_usage.c. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <stdio.h>
@@ -16,20 +16,6 @@
 #include "lib/ratelimit.h"
 #include "lib/testpkt.h"
 #include "account/usage.h"
-
-static struct in6_addr A6(const char *s)
-{
-	struct in6_addr a;
-	ck_assert_int_eq(inet_pton(AF_INET6, s, &a), 1);
-	return a;
-}
-
-static struct in_addr A4(const char *s)
-{
-	struct in_addr a;
-	ck_assert_int_eq(inet_pton(AF_INET, s, &a), 1);
-	return a;
-}
 
 /* ---------- token bucket in bytes ---------- */
 
@@ -98,7 +84,7 @@ END_TEST
 static const char *v6key(const char *addr, unsigned len, char *buf)
 {
 	struct pkey k;
-	struct in6_addr a = A6(addr);
+	struct in6_addr a = tp_in6(addr);
 	pkey_v6(&k, &a, len);
 	return pkey_str(&k, buf);
 }
@@ -106,7 +92,7 @@ static const char *v6key(const char *addr, unsigned len, char *buf)
 static const char *v4key(const char *addr, unsigned len, char *buf)
 {
 	struct pkey k;
-	struct in_addr a = A4(addr);
+	struct in_addr a = tp_in4(addr);
 	pkey_v4(&k, &a, len);
 	return pkey_str(&k, buf);
 }
@@ -141,7 +127,7 @@ static struct pkey key(unsigned i)
 	struct in6_addr a;
 
 	snprintf(s, sizeof(s), "2001:db8:%x::", i);
-	a = A6(s);
+	a = tp_in6(s);
 	pkey_v6(&k, &a, 48);
 	return k;
 }
@@ -186,171 +172,13 @@ START_TEST(ptable_lookup_cache_and_handover)
 }
 END_TEST
 
-/* ---------- usage table ---------- */
-
-struct lines {
-	int n;
-	char l[64][320];
-};
-
-static void collect(void *arg, const char *msg)
-{
-	struct lines *ls = arg;
-	ck_assert_int_lt(ls->n, 64);
-	snprintf(ls->l[ls->n++], sizeof(ls->l[0]), "%s", msg);
-}
-
-START_TEST(usage_folds_and_reports_deltas)
-{
-	struct usage *u = usage_new(64, 32, 24);
-	struct in6_addr a = A6("2001:db8:1::5"), b = A6("2001:db8:ffff::9"), c = A6("2001:db9::1");
-	struct in_addr s4 = A4("203.0.113.77");
-	struct lines ls = { 0 };
-
-	usage_add6(u, &a, USAGE_6TO4, 100);
-	usage_add6(u, &b, USAGE_6TO4, 50);     /* same /32 as a */
-	usage_add6(u, &b, USAGE_4TO6, 1000);
-	usage_add6(u, &c, USAGE_4TO6, 7);
-	usage_add4(u, &s4, USAGE_UNMAPPED, 28);
-	usage_report(u, collect, &ls);
-	ck_assert_int_eq(ls.n, 3);
-	/* table order is the hash's: find each line */
-	int seen = 0;
-	for (int i = 0; i < ls.n; i++) {
-		if (!strcmp(ls.l[i], "usage: 2001:db8::/32 6to4 2 packets 150 bytes, 4to6 1 packets 1000 bytes"))
-			seen |= 1;
-		if (!strcmp(ls.l[i], "usage: 2001:db9::/32 4to6 1 packets 7 bytes"))
-			seen |= 2;
-		if (!strcmp(ls.l[i], "usage: 203.0.113.0/24 unmapped 1 packets 28 bytes"))
-			seen |= 4;
-	}
-	ck_assert_int_eq(seen, 7);
-	/* nothing new: no lines; then only what changed since */
-	ls.n = 0;
-	usage_report(u, collect, &ls);
-	ck_assert_int_eq(ls.n, 0);
-	usage_add6(u, &a, USAGE_LIMITED, 1280);
-	usage_report(u, collect, &ls);
-	ck_assert_int_eq(ls.n, 1);
-	ck_assert_str_eq(ls.l[0], "usage: 2001:db8::/32 ratelimited 1 packets 1280 bytes");
-	usage_free(u);
-}
-END_TEST
-
-START_TEST(usage_table_bounded_overflow_to_other)
-{
-	struct usage *u = usage_new(16, 48, 24);  /* 16 slots */
-	uint64_t sum = 0, tracked = 0;
-	struct lines ls = { 0 };
-
-	ck_assert_uint_eq(u->t.cap, 16);
-	for (unsigned i = 0; i < 100; i++) {
-		char s[64];
-		struct in6_addr a;
-		snprintf(s, sizeof(s), "2001:db8:%x::1", i);
-		a = A6(s);
-		usage_add6(u, &a, USAGE_6TO4, 10);
-	}
-	ck_assert_uint_eq(u->t.used, 16);  /* never more entries than slots */
-	for (size_t s = 0; s < u->t.cap; s++)
-		tracked += u->tot[s].pkts[USAGE_6TO4];
-	ck_assert_uint_eq(tracked, 16);
-	ck_assert_uint_eq(u->other.pkts[USAGE_6TO4], 84);
-	ck_assert_uint_eq(u->other.bytes[USAGE_6TO4], 840);
-	ck_assert_uint_eq(u->overflow, 84);
-	sum = tracked + u->other.pkts[USAGE_6TO4];
-	ck_assert_uint_eq(sum, 100);
-	usage_report(u, collect, &ls);
-	ck_assert_int_eq(ls.n, 17);
-	ck_assert_str_eq(ls.l[16], "usage: other (table of 16 full) 6to4 84 packets 840 bytes");
-	usage_free(u);
-}
-END_TEST
-
-static char *prom(const struct usage *u, unsigned top)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	usage_write_prom(u, f, top);
-	fclose(f);
-	return buf;
-}
-
-START_TEST(usage_prometheus_top_n)
-{
-	struct usage *u = usage_new(64, 32, 24);
-	struct in6_addr a = A6("2001:db8::1"), b = A6("2001:db9::1"), c = A6("2001:dba::1");
-	struct in_addr s4 = A4("198.51.100.9");
-
-	usage_add6(u, &a, USAGE_6TO4, 100);
-	usage_add6(u, &b, USAGE_6TO4, 300);
-	usage_add6(u, &b, USAGE_4TO6, 3000);
-	usage_add6(u, &c, USAGE_4TO6, 200);
-	usage_add4(u, &s4, USAGE_UNMAPPED, 40);
-	char *t = prom(u, 2);
-	/* top 2 by bytes: 2001:db9::/32 (3300), then 2001:dba::/32 (200) */
-	ck_assert_str_eq(t,
-		"# HELP tayga_usage_packets_total Packets per client prefix (top 2 by bytes, then other).\n"
-		"# TYPE tayga_usage_packets_total counter\n"
-		"tayga_usage_packets_total{prefix=\"2001:db9::/32\",dir=\"6to4\"} 1\n"
-		"tayga_usage_packets_total{prefix=\"2001:db9::/32\",dir=\"4to6\"} 1\n"
-		"tayga_usage_packets_total{prefix=\"2001:dba::/32\",dir=\"4to6\"} 1\n"
-		"# HELP tayga_usage_bytes_total Bytes per client prefix (top 2 by bytes, then other).\n"
-		"# TYPE tayga_usage_bytes_total counter\n"
-		"tayga_usage_bytes_total{prefix=\"2001:db9::/32\",dir=\"6to4\"} 300\n"
-		"tayga_usage_bytes_total{prefix=\"2001:db9::/32\",dir=\"4to6\"} 3000\n"
-		"tayga_usage_bytes_total{prefix=\"2001:dba::/32\",dir=\"4to6\"} 200\n"
-		"# TYPE tayga_usage_prefixes gauge\ntayga_usage_prefixes 4\n"
-		"# TYPE tayga_usage_table_size gauge\ntayga_usage_table_size 64\n"
-		"# TYPE tayga_usage_overflow_packets_total counter\n"
-		"tayga_usage_overflow_packets_total 0\n");
-	free(t);
-	/* top 10 shows all four, the IPv4 prefix among them */
-	t = prom(u, 10);
-	ck_assert_ptr_nonnull(strstr(t, "tayga_usage_packets_total{prefix=\"198.51.100.0/24\",dir=\"unmapped\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(t, "tayga_usage_bytes_total{prefix=\"2001:db8::/32\",dir=\"6to4\"} 100\n"));
-	free(t);
-	usage_free(u);
-}
-END_TEST
-
-START_TEST(usage_migrate_keeps_counting)
-{
-	struct usage *o = usage_new(64, 48, 24), *n = usage_new(64, 32, 24), *l = usage_new(64, 56, 24);
-	struct in6_addr a = A6("2001:db8:1::1"), b = A6("2001:db8:2::1");
-	struct lines ls = { 0 };
-
-	usage_add6(o, &a, USAGE_6TO4, 100);
-	usage_add6(o, &b, USAGE_6TO4, 50);
-	usage_report(o, collect, &ls);
-	usage_add6(o, &b, USAGE_6TO4, 5);
-	/* /48 -> /32: both fold into 2001:db8::/32, deltas stay deltas */
-	usage_migrate(n, o);
-	ls.n = 0;
-	usage_report(n, collect, &ls);
-	ck_assert_int_eq(ls.n, 1);
-	ck_assert_str_eq(ls.l[0], "usage: 2001:db8::/32 6to4 1 packets 5 bytes");
-	char *t = prom(n, 5);
-	ck_assert_ptr_nonnull(strstr(t, "tayga_usage_bytes_total{prefix=\"2001:db8::/32\",dir=\"6to4\"} 155\n"));
-	free(t);
-	/* /48 -> /56 can't be split: the totals go to other */
-	usage_migrate(l, o);
-	ck_assert_uint_eq(l->other.bytes[USAGE_6TO4], 155);
-	ck_assert_uint_eq(l->t.used, 0);
-	usage_free(o);
-	usage_free(n);
-	usage_free(l);
-}
-END_TEST
-
 /* ---------- per-prefix buckets ---------- */
 
 START_TEST(buckets_per_prefix_and_total)
 {
 	struct bucket_cfg c = { .plen = 48, .rate = 1000, .burst = 3000, .entries = 64 };
 	struct buckets *b = buckets_new(&c, 0);
-	struct in6_addr x = A6("2001:db8:1::1"), x2 = A6("2001:db8:1:ffff::2"), y = A6("2001:db8:2::1");
+	struct in6_addr x = tp_in6("2001:db8:1::1"), x2 = tp_in6("2001:db8:1:ffff::2"), y = tp_in6("2001:db8:2::1");
 
 	ck_assert(buckets_admit(b, &x, 2000, 0));
 	ck_assert(buckets_admit(b, &x2, 1000, 0));   /* same /48 */
@@ -381,12 +209,12 @@ START_TEST(buckets_table_full_reuses_idle_then_other)
 	/* 16 prefixes drain their buckets and fill the table */
 	for (unsigned i = 0; i < 16; i++) {
 		snprintf(s, sizeof(s), "2001:db8:0:%x::1", i);
-		struct in6_addr a = A6(s);
+		struct in6_addr a = tp_in6(s);
 		ck_assert(buckets_admit(b, &a, 1000, 0));
 	}
 	ck_assert_uint_eq(b->t.used, 16);
 	/* newcomers share "other": the first takes its burst, the second waits */
-	struct in6_addr n1 = A6("2001:db8:0:100::1"), n2 = A6("2001:db8:0:101::1");
+	struct in6_addr n1 = tp_in6("2001:db8:0:100::1"), n2 = tp_in6("2001:db8:0:101::1");
 	ck_assert(buckets_admit(b, &n1, 1000, 0));
 	ck_assert(!buckets_admit(b, &n2, 1, 0));
 	ck_assert_uint_eq(b->overflow, 2);
@@ -404,7 +232,7 @@ START_TEST(buckets_migrate_keeps_levels)
 	struct bucket_cfg c = { .plen = 48, .rate = 1000, .burst = 3000, .entries = 64 };
 	struct bucket_cfg c2 = { .plen = 48, .rate = 2000, .burst = 5000, .entries = 64 };
 	struct buckets *o = buckets_new(&c, 0), *n = buckets_new(&c2, 0);
-	struct in6_addr x = A6("2001:db8:1::1");
+	struct in6_addr x = tp_in6("2001:db8:1::1");
 
 	ck_assert(buckets_admit(o, &x, 3000, 0));
 	buckets_migrate(n, o);
@@ -521,12 +349,13 @@ static size_t udp4(const char *dst, size_t dlen)
 
 static const struct usage_ctr *ctr6(const char *addr)
 {
+	const struct usage_tab *tb = &M->usage->six;
 	struct pkey k;
-	struct in6_addr a = A6(addr);
-	pkey_v6(&k, &a, M->usage->plen6);
-	for (size_t s = 0; s < M->usage->t.cap; s++)
-		if (M->usage->t.keys[s].family && !memcmp(&M->usage->t.keys[s], &k, sizeof(k)))
-			return &M->usage->tot[s];
+	struct in6_addr a = tp_in6(addr);
+	pkey_v6(&k, &a, tb->plen);
+	for (size_t s = 0; s < tb->t.cap; s++)
+		if (tb->t.keys[s].family && !memcmp(&tb->t.keys[s], &k, sizeof(k)))
+			return &tb->tot[s];
 	return NULL;
 }
 
@@ -653,12 +482,12 @@ START_TEST(xlat_unmapped_ipv4_counted_by_source)
 	tp_run(&E, pkt, len);
 	tp_run(&E, pkt, len);
 	struct pkey k;
-	struct in_addr s = A4("203.0.113.0");
+	struct in_addr s = tp_in4("203.0.113.0");
 	pkey_v4(&k, &s, 24);
 	const struct usage_ctr *c = NULL;
-	for (size_t i = 0; i < M->usage->t.cap; i++)
-		if (!memcmp(&M->usage->t.keys[i], &k, sizeof(k)))
-			c = &M->usage->tot[i];
+	for (size_t i = 0; i < M->usage->four.t.cap; i++)
+		if (!memcmp(&M->usage->four.t.keys[i], &k, sizeof(k)))
+			c = &M->usage->four.tot[i];
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->pkts[USAGE_UNMAPPED], 2);
 	ck_assert_uint_eq(c->bytes[USAGE_UNMAPPED], 2 * len);
@@ -692,10 +521,6 @@ static Suite *suite(void)
 	t = tcase_create("usage");
 	tcase_add_test(t, fold_both_families);
 	tcase_add_test(t, ptable_lookup_cache_and_handover);
-	tcase_add_test(t, usage_folds_and_reports_deltas);
-	tcase_add_test(t, usage_table_bounded_overflow_to_other);
-	tcase_add_test(t, usage_prometheus_top_n);
-	tcase_add_test(t, usage_migrate_keeps_counting);
 	suite_add_tcase(s, t);
 	t = tcase_create("buckets");
 	tcase_add_test(t, buckets_per_prefix_and_total);

@@ -122,7 +122,54 @@ START_TEST(bounded)
 }
 END_TEST
 
+/* rank: the slot's number in ranks[], UINT64_MAX refuses */
+static uint64_t rank_of(const void *arg, size_t slot)
+{
+	return ((const uint64_t *)arg)[slot];
+}
+
+/* ptable_replace: the lowest-ranked slot of the full window is handed to
+ * the newcomer (least recently used for the usage table); none when every
+ * slot refuses; the others keep their keys. */
+START_TEST(replace_lowest_rank)
+{
+	struct ptable t;
+	struct pkey k, old;
+	uint64_t ranks[16];
+	bool fresh;
+	long s;
+	char str[64];
+
+	ck_assert_int_eq(ptable_init(&t, 16), 0);
+	for (unsigned i = 0; i < 16; i++) {
+		snprintf(str, sizeof(str), "2001:db8:%x::", i);
+		k = k6(str, 48);
+		ck_assert_int_ge(ptable_get(&t, &k, NULL, NULL, &fresh), 0);
+	}
+	k = k6("3fff::", 48);
+	ck_assert_int_eq(ptable_get(&t, &k, NULL, NULL, &fresh), -1);
+	for (unsigned i = 0; i < 16; i++)
+		ranks[i] = UINT64_MAX;
+	ck_assert_int_eq(ptable_replace(&t, &k, rank_of, ranks), -1);
+	ranks[3] = 50;
+	ranks[9] = 7;
+	ranks[12] = 8;
+	old = t.keys[9];
+	s = ptable_replace(&t, &k, rank_of, ranks);
+	ck_assert_int_eq(s, 9);
+	/* the newcomer is found there, the old key no longer, the rest still */
+	ck_assert_int_eq(ptable_get(&t, &k, NULL, NULL, &fresh), 9);
+	ck_assert(!fresh);
+	ck_assert_int_eq(ptable_get(&t, &old, NULL, NULL, &fresh), -1);
+	k = t.keys[12];
+	ck_assert_int_eq(ptable_get(&t, &k, NULL, NULL, &fresh), 12);
+	ck_assert_uint_eq(t.used, 16);
+	ptable_free(&t);
+}
+END_TEST
+
 CHECK_MAIN("ptable",
 	   keys_are_prefixes,
 	   insert_and_find,
-	   bounded)
+	   bounded,
+	   replace_lowest_rank)
