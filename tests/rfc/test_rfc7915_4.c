@@ -1,5 +1,10 @@
-/* test_xlat4to6.c - byte-exact vectors for IPv4 -> IPv6 translation
- * (RFC 7915 section 4, RFC 6052 address embedding, RFC 7757 EAM).
+/* test_rfc7915_4.c - RFC 7915 section 4, IPv4 -> IPv6, byte-exact: 4.1
+ * the header (TTL, options, fragments, DF and the MTU), 4.2 ICMPv4 -> ICMPv6,
+ * 4.3 the packet quoted in an ICMP error (RFC 4884 extensions, RFC 6791
+ * sources), 4.5 transport headers (the UDP zero checksum: drop, calc, fwd,
+ * reject). The addresses (RFC 6052, RFC 7757) are in test_rfc6052.c and
+ * test_rfc7757.c, the errors the translator sends itself (4.4) in
+ * test_icmp_originated.c; tests/rfc/INDEX.md maps every section to its tests.
  *
  * Every expected IPv6 packet is built here with the tests/lib/testpkt.h builders
  * from the RFC rules (addresses embedded by hand), never captured from the
@@ -12,98 +17,13 @@
 #include <string.h>
 
 #include "lib/bytes.h"
-#include "lib/testpkt.h"
-#include "core/counters.h"
+#include "rfc/vec.h"
 
-/* prefix 2001:db8:64::/96 (network-specific, RFC 6052 2.2 /96 layout) */
-#define H4 "198.51.100.7"
-#define H6 "2001:db8:64::c633:6407"
-#define V4 "203.0.113.9"
-#define V6 "2001:db8:64::cb00:7109"
-#define R4 "198.51.100.254"
-#define R6 "2001:db8:64::c633:64fe"
-#define OWN4 "192.0.2.1"
-#define OWN6 "2001:db8:ffff::1"
+#include "rfc/hosts46.h"
 
-static const char *CONF =
-	"tun-device nat64\n"
-	"ipv4-addr 192.0.2.1\n"
-	"ipv6-addr 2001:db8:ffff::1\n"
-	"prefix 2001:db8:64::/96\n";
+#define CONF CONF46
 
-static struct tp_env E;
-static uint8_t in[70000], want[70000], want2[70000], full[70000], data[70000];
-static uint8_t l4[70000], ebuf[70000], fbuf[70000], inner[70000], inner6[70000];
-
-static void setup(void)
-{
-	tp_env_init(&E, CONF, 1500);
-	for (size_t i = 0; i < sizeof(data); i++)
-		data[i] = (uint8_t)(i * 7 + 3);
-}
-
-static void teardown(void)
-{
-	tp_env_free(&E);
-}
-
-/* replace the fixture's environment */
-static void reinit(const char *conf, unsigned mtu)
-{
-	tp_env_free(&E);
-	tp_env_init(&E, conf, mtu);
-}
-
-
-/* run pkt and expect exactly one emitted packet equal to want */
-static void expect_one(const uint8_t *pkt, size_t len, const uint8_t *w, size_t wl)
-{
-	ck_assert_int_eq(tp_run(&E, pkt, len), XLAT_OK);
-	ck_assert_uint_eq(E.nout, 1);
-	TP_ASSERT_OUT(&E, 0, w, wl);
-}
-
-/* run pkt and expect a silent drop counted under reason r */
-static void expect_drop(const uint8_t *pkt, size_t len, enum drop_reason r)
-{
-	uint64_t before = E.stats.drops[r];
-	ck_assert_int_eq(tp_run(&E, pkt, len), XLAT_DROP);
-	ck_assert_int_eq(E.last.why, r);   /* the verdict carries the reason */
-	ck_assert_uint_eq(E.nout, 0);
-	ck_assert_uint_eq(E.stats.drops[r], before + 1);
-}
-
-/* run pkt and expect a drop under reason r answered with exactly one
- * packet equal to w (the ICMP error) */
-static void expect_reject(const uint8_t *pkt, size_t len, enum drop_reason r,
-			  const uint8_t *w, size_t wl)
-{
-	uint64_t before = E.stats.drops[r];
-	ck_assert_int_eq(tp_run(&E, pkt, len), XLAT_DROP);
-	ck_assert_int_eq(E.last.why, r);
-	ck_assert_uint_eq(E.stats.drops[r], before + 1);
-	ck_assert_uint_eq(E.nout, 1);
-	TP_ASSERT_OUT(&E, 0, w, wl);
-}
-
-/* ---- packet builders ---- */
-
-static size_t udp4(uint8_t *b, const char *src, const char *dst, uint8_t ttl, uint8_t tos,
-		   uint16_t id, uint16_t frag, size_t dlen)
-{
-	size_t n = tp_udp(l4, 40000, 53, data, dlen);
-	size_t len = tp_ipv4(b, src, dst, 17, ttl, tos, id, frag, l4, n);
-	tp_fix_l4_4(b);
-	return len;
-}
-
-static size_t udp6(uint8_t *b, const char *src, const char *dst, uint8_t hlim, uint8_t tc, size_t dlen)
-{
-	size_t n = tp_udp(l4, 40000, 53, data, dlen);
-	size_t len = tp_ipv6(b, src, dst, 17, hlim, tc, 0, l4, n);
-	tp_fix_l4_6(b);
-	return len;
-}
+static uint8_t want2[VEC_BUF], full[VEC_BUF], ebuf[VEC_BUF], fbuf[VEC_BUF], inner[VEC_BUF], inner6[VEC_BUF];
 
 static size_t tcp4(uint8_t *b, uint8_t ttl, size_t dlen)
 {
@@ -134,18 +54,6 @@ static size_t frag6(uint8_t *b, const char *src, const char *dst, uint8_t nh, ui
 	return tp_ipv6(b, src, dst, 44, hlim, tc, 0, fbuf, 8 + n);
 }
 
-/* expected ICMPv4 error from ipv4-addr (see test_icmp.c): RFC 1812 4.3.2.3
- * quote up to 576 bytes, TOS 0xc0, TTL 64, DF clear, ID = errors so far */
-static size_t want_icmp4(uint8_t *b, const char *dst, uint8_t type, uint8_t code,
-			 uint32_t rest, const uint8_t *orig, size_t olen, uint16_t id)
-{
-	size_t q = olen > 548 ? 548 : olen;
-	size_t n = tp_icmp(ebuf, type, code, rest, orig, q);
-	size_t len = tp_ipv4(b, OWN4, dst, 1, 64, 0xc0, id, 0, ebuf, n);
-	tp_fix_l4_4(b);
-	return len;
-}
-
 /* The IPv6 host's UDP packet as an IPv4 router saw it (V4 -> H4) ... */
 static size_t inner_udp4(uint8_t *b, uint8_t ttl, uint16_t frag, size_t dlen)
 {
@@ -166,9 +74,9 @@ static size_t inner_udp6(uint8_t *b, uint8_t hlim, size_t dlen)
 }
 
 /* ICMPv4 error from R4 to V4 quoting q (qlen bytes) */
-static size_t err4(uint8_t *b, uint8_t type, uint8_t code, uint32_t rest, const uint8_t *q, size_t qlen)
+static size_t err4(uint8_t *b, uint8_t type, uint8_t code, uint32_t rest, const uint8_t *qb, size_t qlen)
 {
-	size_t n = tp_icmp(ebuf, type, code, rest, q, qlen);
+	size_t n = tp_icmp(ebuf, type, code, rest, qb, qlen);
 	size_t len = tp_ipv4(b, R4, V4, 1, 50, 0x08, 0x7777, 0, ebuf, n);
 	tp_fix_l4_4(b);
 	return len;
@@ -176,15 +84,13 @@ static size_t err4(uint8_t *b, uint8_t type, uint8_t code, uint32_t rest, const 
 
 /* expected ICMPv6 error from src6 to V6, hop limit 50 - 1, TC from the TOS */
 static size_t err6(uint8_t *b, const char *src6, uint8_t type, uint8_t code, uint32_t rest,
-		   const uint8_t *q, size_t qlen)
+		   const uint8_t *qb, size_t qlen)
 {
-	size_t n = tp_icmp(ebuf, type, code, rest, q, qlen);
+	size_t n = tp_icmp(ebuf, type, code, rest, qb, qlen);
 	size_t len = tp_ipv6(b, src6, V6, 58, 49, 0x08, 0, ebuf, n);
 	tp_fix_l4_6(b);
 	return len;
 }
-
-/* ================= RFC 7915 4.1: IPv4 header -> IPv6 header ================= */
 
 START_TEST(rfc7915_4_1_udp_header_fields)
 {
@@ -271,133 +177,6 @@ START_TEST(rfc7915_4_1_bad_ipv4_header_checksum_dropped)
 }
 END_TEST
 
-/* ---- RFC 6052 2.2 address embedding, worked by hand ---- */
-
-START_TEST(rfc6052_2_2_prefix_lengths)
-{
-	/* 198.51.100.7 = c6.33.64.07, 203.0.113.9 = cb.00.71.09; bits 64-71
-	 * (the u octet) are zero and the IPv4 octets skip over it */
-	static const struct { const char *prefix, *h6, *v6; } t[] = {
-		{ "2001:db8::/32",       "2001:db8:c633:6407::",     "2001:db8:cb00:7109::" },
-		{ "2001:db8:100::/40",   "2001:db8:1c6:3364:7::",    "2001:db8:1cb:71:9::" },
-		{ "2001:db8:1::/48",     "2001:db8:1:c633:64:700::", "2001:db8:1:cb00:71:900::" },
-		{ "2001:db8:1:200::/56", "2001:db8:1:2c6:33:6407::", "2001:db8:1:2cb:0:7109::" },
-		{ "2001:db8:1:2::/64",   "2001:db8:1:2:c6:3364:700:0", "2001:db8:1:2:cb:71:900:0" },
-		{ "2001:db8:64::/96",    H6,                         V6 },
-	};
-	char conf[256];
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		snprintf(conf, sizeof(conf),
-			 "tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr fd00::1\nprefix %s\n",
-			 t[i].prefix);
-		reinit(conf, 1500);
-		size_t len = udp4(in, H4, V4, 64, 0, 1, 0, 40);
-		size_t wl = udp6(want, t[i].h6, t[i].v6, 63, 0, 40);
-		expect_one(in, len, want, wl);
-		/* the u octet really is zero in both addresses */
-		ck_assert_uint_eq(E.out[0][8 + 8], 0);
-		ck_assert_uint_eq(E.out[0][24 + 8], 0);
-	}
-}
-END_TEST
-
-START_TEST(rfc6052_3_1_wkp_refuses_non_global)
-{
-	reinit("tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n"
-	       "prefix 64:ff9b::/96\n", 1500);
-	/* global addresses use the WKP: 8.8.4.4 -> 64:ff9b::808:404 */
-	size_t len = udp4(in, "9.9.9.9", "8.8.4.4", 64, 0, 1, 0, 20);
-	size_t wl = udp6(want, "64:ff9b::909:909", "64:ff9b::808:404", 63, 0, 20);
-	expect_one(in, len, want, wl);
-	/* non-global (RFC 6890) destinations and sources must not be; RFC
-	 * 7915 4.4 SHOULD answer, with TAYGA's codes: a refused destination
-	 * Host Unreachable (3/1), a source that may not be embedded Host
-	 * Administratively Prohibited (3/10) */
-	len = udp4(in, "9.9.9.9", "10.1.2.3", 64, 0, 1, 0, 20);
-	wl = want_icmp4(want, "9.9.9.9", 3, 1, 0, in, len, 1);
-	expect_reject(in, len, DROP_FORBIDDEN_ADDR, want, wl);
-	len = udp4(in, "9.9.9.9", "203.0.113.9", 64, 0, 1, 0, 20);
-	wl = want_icmp4(want, "9.9.9.9", 3, 1, 0, in, len, 2);
-	expect_reject(in, len, DROP_FORBIDDEN_ADDR, want, wl);
-	len = udp4(in, "192.168.1.1", "8.8.4.4", 64, 0, 1, 0, 20);
-	wl = want_icmp4(want, "192.168.1.1", 3, 10, 0, in, len, 3);
-	expect_reject(in, len, DROP_FORBIDDEN_ADDR, want, wl);
-}
-END_TEST
-
-START_TEST(rfc6052_never_translated_addresses)
-{
-	/* 0/8, 127/8, 224/4 and the limited broadcast are martians (RFC 1812
-	 * 5.3.7): dropped silently as destinations and as sources. Class E
-	 * (240/4) is refused too: as a destination answered Host Unreachable
-	 * (RFC 7915 4.4), as a source silently (RFC 1812 4.3.2.7: not one host) */
-	static const struct { const char *a; bool martian; } bad[] = {
-		{ "0.1.2.3", true }, { "127.0.0.1", true }, { "127.255.0.9", true },
-		{ "224.0.0.1", true }, { "239.255.255.250", true }, { "240.0.0.1", false },
-		{ "255.255.255.255", true },
-	};
-	uint16_t sent = 0;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		size_t len = udp4(in, H4, bad[i].a, 64, 0, 1, 0, 20);
-		if (bad[i].martian) {
-			expect_drop(in, len, DROP_MARTIAN);
-		} else {
-			size_t wl = want_icmp4(want, H4, 3, 1, 0, in, len, ++sent);
-			expect_reject(in, len, DROP_FORBIDDEN_ADDR, want, wl);
-		}
-		len = udp4(in, bad[i].a, V4, 64, 0, 1, 0, 20);
-		expect_drop(in, len, bad[i].martian ? DROP_MARTIAN : DROP_FORBIDDEN_ADDR);
-	}
-	ck_assert_uint_eq(E.stats.icmp4_sent, sent);
-	ck_assert_uint_eq(E.stats.pkts[DIR_4TO6], 0);
-}
-END_TEST
-
-/* ---- RFC 7757 explicit address mappings ---- */
-
-static const char *CONF_EAM =
-	"tun-device nat64\n"
-	"ipv4-addr 192.0.2.1\n"
-	"ipv6-addr 2001:db8:ffff::1\n"
-	"prefix 2001:db8:64::/96\n"
-	"map 198.51.100.33 2001:db8:aaaa::5\n"
-	"map 198.51.100.128/25 2001:db8:bbbb::1:0/121\n";
-
-START_TEST(rfc7757_3_2_eam_one_to_one)
-{
-	reinit(CONF_EAM, 1500);
-	size_t len = udp4(in, "198.51.100.33", V4, 64, 0, 1, 0, 20);
-	size_t wl = udp6(want, "2001:db8:aaaa::5", V6, 63, 0, 20);
-	expect_one(in, len, want, wl);
-	len = udp4(in, V4, "198.51.100.33", 64, 0, 1, 0, 20);
-	wl = udp6(want, V6, "2001:db8:aaaa::5", 63, 0, 20);
-	expect_one(in, len, want, wl);
-	/* addresses outside every EAM still use the RFC 6052 prefix */
-	len = udp4(in, "198.51.100.34", V4, 64, 0, 1, 0, 20);
-	wl = udp6(want, "2001:db8:64::c633:6422", V6, 63, 0, 20);
-	expect_one(in, len, want, wl);
-}
-END_TEST
-
-START_TEST(rfc7757_3_2_eam_prefix_map)
-{
-	/* 198.51.100.128/25 <-> 2001:db8:bbbb::1:0/121: the 7 IPv4 suffix bits
-	 * follow the IPv6 prefix; .200 -> suffix 72 = 0x48 */
-	static const struct { const char *v4, *v6; } t[] = {
-		{ "198.51.100.128", "2001:db8:bbbb::1:0" },
-		{ "198.51.100.200", "2001:db8:bbbb::1:48" },
-		{ "198.51.100.255", "2001:db8:bbbb::1:7f" },
-		{ "198.51.100.127", "2001:db8:64::c633:647f" }, /* just outside */
-	};
-	reinit(CONF_EAM, 1500);
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		size_t len = udp4(in, t[i].v4, "198.51.100.33", 64, 0, 1, 0, 20);
-		size_t wl = udp6(want, t[i].v6, "2001:db8:aaaa::5", 63, 0, 20);
-		expect_one(in, len, want, wl);
-	}
-}
-END_TEST
-
 /* ---- TTL, options ---- */
 
 START_TEST(rfc7915_4_1_ttl_expired_time_exceeded)
@@ -481,6 +260,19 @@ START_TEST(rfc7915_4_1_unexpired_source_route)
 	len = add_options(in, len, lsrr, sizeof(lsrr));
 	wl = udp6(want, H6, V6, 63, 0, 30);
 	expect_one(in, len, want, wl);
+}
+END_TEST
+
+START_TEST(rfc7915_4_1_unknown_protocol_forwarded)
+{
+	/* no transport translation for protocols we don't know (253 is
+	 * experimental, 47 GRE, 132 SCTP whose CRC has no pseudo-header) */
+	static const uint8_t protos[] = { 253, 47, 132 };
+	for (size_t i = 0; i < sizeof(protos); i++) {
+		size_t len = tp_ipv4(in, H4, V4, protos[i], 64, 0x04, 9, 0x4000, data, 77);
+		size_t wl = tp_ipv6(want, H6, V6, protos[i], 63, 0x04, 0, data, 77);
+		expect_one(in, len, want, wl);
+	}
 }
 END_TEST
 
@@ -699,19 +491,6 @@ START_TEST(rfc7915_4_1_df_set_too_big_frag_needed)
 	wl = want_icmp4(want, H4, 3, 4, 8980, in, len, 1);
 	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
 	TP_ASSERT_OUT(&E, 0, want, wl);
-}
-END_TEST
-
-START_TEST(rfc7915_4_1_unknown_protocol_forwarded)
-{
-	/* no transport translation for protocols we don't know (253 is
-	 * experimental, 47 GRE, 132 SCTP whose CRC has no pseudo-header) */
-	static const uint8_t protos[] = { 253, 47, 132 };
-	for (size_t i = 0; i < sizeof(protos); i++) {
-		size_t len = tp_ipv4(in, H4, V4, protos[i], 64, 0x04, 9, 0x4000, data, 77);
-		size_t wl = tp_ipv6(want, H6, V6, protos[i], 63, 0x04, 0, data, 77);
-		expect_one(in, len, want, wl);
-	}
 }
 END_TEST
 
@@ -1011,9 +790,9 @@ END_TEST
 START_TEST(rfc7915_4_3_inner_icmp_error_dropped)
 {
 	/* an error quoting an error: more than one embedded header */
-	uint8_t q[64];
-	size_t ql = inner_udp4(q, 60, 0, 4);
-	size_t n = tp_icmp(l4, 3, 1, 0, q, ql);
+	uint8_t qb[64];
+	size_t ql = inner_udp4(qb, 60, 0, 4);
+	size_t n = tp_icmp(l4, 3, 1, 0, qb, ql);
 	size_t il = tp_ipv4(inner, V4, H4, 1, 60, 0, 1, 0, l4, n);
 	tp_fix_l4_4(inner);
 	size_t len = err4(in, 3, 1, 0, inner, il);
@@ -1143,23 +922,23 @@ static size_t ext_struct(uint8_t *b)
 /* ICMPv4 error with an RFC 4884 length attribute: inner packet padded with
  * zeros to pad4 bytes, then the extension */
 static size_t err4_ext(uint8_t *b, uint8_t type, uint8_t code, uint8_t byte4,
-		       const uint8_t *q, size_t qlen, size_t pad4)
+		       const uint8_t *qb, size_t qlen, size_t pad4)
 {
 	uint8_t body[1500];
 	memset(body, 0, sizeof(body));
-	memcpy(body, q, qlen);
+	memcpy(body, qb, qlen);
 	size_t el = ext_struct(body + pad4);
 	uint32_t rest = (uint32_t)byte4 << 24 | (uint32_t)(pad4 / 4) << 16;
 	return err4(b, type, code, rest, body, pad4 + el);
 }
 
 /* expected ICMPv6 with a length attribute: quote padded to pad6 bytes */
-static size_t err6_ext(uint8_t *b, uint8_t type, uint8_t code, const uint8_t *q, size_t qlen,
+static size_t err6_ext(uint8_t *b, uint8_t type, uint8_t code, const uint8_t *qb, size_t qlen,
 		       size_t pad6)
 {
 	uint8_t body[1500];
 	memset(body, 0, sizeof(body));
-	memcpy(body, q, qlen);
+	memcpy(body, qb, qlen);
 	size_t el = ext_struct(body + pad6);
 	return err6(b, R6, type, code, (uint32_t)(pad6 / 8) << 24, body, pad6 + el);
 }
@@ -1313,13 +1092,186 @@ START_TEST(rfc7915_4_5_bad_checksum_stays_bad)
 }
 END_TEST
 
-static Suite *xlat4to6_suite(void)
+/* ================= RFC 7915 review round 2 (issue 13), section 4 ================= */
+
+/* ---------- 4.2 / 5.2 with RFC 4884: keep the extension, trim the quote ---------- */
+
+START_TEST(rfc7915_4_2_rfc4884_extension_kept_quote_trimmed)
 {
-	Suite *s = suite_create("xlat4to6");
+	/* the packet in error: 192.0.2.33 -> 198.51.100.2 UDP, 580 bytes */
+	size_t un = tp_udp(l4, 5000, 6000, data, 552);
+	size_t qlen = tp_ipv4(q, A4, B4, 17, 31, 0, 0x0101, 0, l4, un);
+	tp_fix_l4_4(q);
+	ck_assert_uint_eq(qlen, 580);
+	/* ICMPv4 3/3 198.51.100.2 -> 192.0.2.33, length 145 words (580 bytes),
+	 * then a 640-byte extension */
+	uint8_t msg[1400];
+	memcpy(msg + 8, q, qlen);
+	memcpy(msg + 8 + qlen, ext_data, 640);
+	msg[0] = 3; msg[1] = 3; put16(msg + 2, 0); msg[4] = 0; msg[5] = 145; put16(msg + 6, 0);
+	put16(msg + 2, tp_cksum(msg, 8 + qlen + 640, 0));
+	size_t len = tp_ipv4(in, B4, A4, 1, 64, 0, 7, 0, msg, 8 + qlen + 640);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+
+	/* the quoted packet as IPv6: 600 bytes, cut to 592 (RFC 4884: a
+	 * multiple of 8) so that the whole extension fits in 1280 */
+	un = tp_udp(l4, 5000, 6000, data, 552);
+	size_t q6 = tp_ipv6(q, A6, B6, 17, 31, 0, 0, l4, un);
+	tp_fix_l4_6(q);
+	ck_assert_uint_eq(q6, 600);
+	uint8_t body[1400];
+	body[0] = 1; body[1] = 4; put16(body + 2, 0); body[4] = 74; body[5] = body[6] = body[7] = 0;
+	memcpy(body + 8, q, 592);
+	memcpy(body + 8 + 592, ext_data, 640);
+	size_t wl = tp_ipv6(want, B6, A6, 58, 63, 0, 0, body, 8 + 592 + 640);
+	tp_fix_l4_6(want);
+	ck_assert_uint_eq(wl, 1280);
+	ck_assert_uint_eq(E.nout, 1);
+	expect_out(0, want, wl);
+}
+END_TEST
+
+START_TEST(rfc7915_4_5_udp_zero_checksum_logged_and_answered)
+{
+	env(C40 "log drop\nudp-cksum-mode reject\n");
+	size_t n = tp_udp(l4, 1234, 53, data, 20);
+	size_t len = tp_ipv4(in, B4, A4, 17, 64, 0, 9, 0, l4, n); /* checksum 0 */
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	ck_assert_uint_eq(E.stats.drops[DROP_UDP_ZERO_CKSUM], 1);
+	size_t wl = want_icmp4(want, B4, 3, 13, 0, in, len, 1);
+	expect_out(0, want, wl);
+	/* "at least the IP addresses and port numbers" */
+	ck_assert_ptr_nonnull(strstr(logged, B4 ":1234"));
+	ck_assert_ptr_nonnull(strstr(logged, A4 ":53"));
+}
+END_TEST
+
+/* ---------- 4.1: ICMPv4 errors from "illegal" sources ---------- */
+
+static void illegal_source(const char *src4, const char *want_src6)
+{
+	/* the packet in error: 192.0.2.33 -> 198.51.100.2 UDP */
+	size_t un = tp_udp(l4, 5000, 6000, data, 12);
+	size_t qlen = tp_ipv4(q, A4, B4, 17, 31, 0, 0x0101, 0, l4, un);
+	tp_fix_l4_4(q);
+	size_t n = tp_icmp(l4, 3, 3, 0, q, qlen);
+	size_t len = tp_ipv4(in, src4, A4, 1, 64, 0, 7, 0, l4, n);
+	tp_fix_l4_4(in);
+	tp_env_free(&E);
+	tp_env_init(&E, C40, 1500);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+
+	un = tp_udp(l4, 5000, 6000, data, 12);
+	size_t q6 = tp_ipv6(q, A6, B6, 17, 31, 0, 0, l4, un);
+	tp_fix_l4_6(q);
+	n = tp_icmp(l4, 1, 4, 0, q, q6);
+	size_t wl = tp_ipv6(want, want_src6, A6, 58, 63, 0, 0, l4, n);
+	tp_fix_l4_6(want);
+	expect_out(0, want, wl);
+}
+
+START_TEST(rfc7915_4_1_illegal_icmp_error_source_through_prefix)
+{
+	/* "the 'illegal' source address will be translated for the purpose
+	 * of trouble shooting": 127.0.0.1 -> 2001:db8:17f:0:1::, 0.0.0.0 ->
+	 * 2001:db8:100:: (/40: bytes 5-7, u-octet, byte 9) */
+	illegal_source("127.0.0.1", "2001:db8:17f:0:1::");
+	illegal_source("0.0.0.0", "2001:db8:100::");
+}
+END_TEST
+
+/* ---------- 4.1 / 5.1: protocol numbers that mean something else ---------- */
+
+START_TEST(rfc7915_4_1_conflicting_protocols_dropped)
+{
+	static const uint8_t v4[] = { 0, 43, 44, 58, 60 };
+	for (size_t i = 0; i < sizeof(v4); i++) {
+		size_t len = tp_ipv4(in, B4, A4, v4[i], 64, 0, 5, 0, data, 24);
+		ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+		ck_assert_uint_eq(E.nout, 0);
+	}
+	ck_assert_uint_eq(E.stats.drops[DROP_BAD_PROTO], sizeof(v4));
+	/* ... and inside the packet quoted by an ICMP error */
+	size_t qlen = tp_ipv4(q, A4, B4, 58, 31, 0, 0x0101, 0, data, 24);
+	size_t n = tp_icmp(l4, 3, 1, 0, q, qlen);
+	size_t len = tp_ipv4(in, B4, A4, 1, 64, 0, 7, 0, l4, n);
+	tp_fix_l4_4(in);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	ck_assert_uint_eq(E.nout, 0);
+	ck_assert_uint_eq(E.stats.drops[DROP_ICMP_INNER], 1);
+}
+END_TEST
+
+/* ================= RFC 7915 4.4 / 4.5: zero UDP checksum ================= */
+
+#define CUDP0 "tun-device nat64\nipv4-addr 192.168.255.1\nipv6-addr 2001:db8:ffff::1\n" \
+	      "prefix 3fff:6464::/96\nmap 192.168.255.2 2001:db8::2\nlog drop\n"
+
+/* the issue's datagram: 203.0.113.2:5000 -> 192.168.255.2:6000, checksum 0 */
+static size_t udp_zero4(uint8_t *b)
+{
+	size_t n = tp_udp(l4, 5000, 6000, data, 24);
+	return tp_ipv4(b, "203.0.113.2", "192.168.255.2", 17, 64, 0, 0x0707, 0, l4, n);
+}
+
+/* 2001:db8::2:6000 -> 3fff:6464::cb00:7102 (203.0.113.2):5000, checksum 0 */
+static size_t udp_zero6(uint8_t *b)
+{
+	size_t n = tp_udp(l4, 6000, 5000, data, 24);
+	return tp_ipv6(b, "2001:db8::2", "3fff:6464::cb00:7102", 17, 64, 0, 0, l4, n);
+}
+
+START_TEST(rfc7915_4_5_udp_zero_checksum_drop_is_silent)
+{
+	env(CUDP0 "udp-cksum-mode drop\n");
+	size_t len = udp_zero4(in);
+	silent(in, len, DROP_UDP_ZERO_CKSUM);
+	/* "at least the IP addresses and port numbers" (4.5) */
+	ck_assert_ptr_nonnull(strstr(logged, "203.0.113.2:5000"));
+	ck_assert_ptr_nonnull(strstr(logged, "192.168.255.2:6000"));
+	ck_assert_uint_eq(E.stats.icmp4_sent, 0);
+	/* the reply direction: IPv6 with checksum 0 (invalid there), logged too */
+	len = udp_zero6(in);
+	silent(in, len, DROP_UDP_ZERO_CKSUM);
+	ck_assert_ptr_nonnull(strstr(logged, "[2001:db8::2]:6000 -> [3fff:6464::cb00:7102]:5000"));
+}
+END_TEST
+
+START_TEST(rfc7915_4_4_udp_zero_checksum_reject)
+{
+	env(CUDP0 "udp-cksum-mode reject\n");
+	size_t len = udp_zero4(in);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	ck_assert_uint_eq(E.stats.drops[DROP_UDP_ZERO_CKSUM], 1);
+	ck_assert_ptr_nonnull(strstr(logged, "203.0.113.2:5000"));
+	/* Communication Administratively Prohibited from ipv4-addr (TOS 0xc0,
+	 * TTL 64, ID 1: the first error) quoting the whole datagram */
+	size_t n = tp_icmp(l4, 3, 13, 0, in, len);
+	size_t wl = tp_ipv4(want, "192.168.255.1", "203.0.113.2", 1, 64, 0xc0, 1, 0, l4, n);
+	tp_fix_l4_4(want);
+	ck_assert_uint_eq(E.nout, 1);
+	TP_ASSERT_OUT(&E, 0, want, wl);
+	/* rate-limited like every error we send */
+	ratelimit_init(&E.rl, 1, 1, E.ctx.now_ms);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	ck_assert_uint_eq(E.nout, 1);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	ck_assert_uint_eq(E.nout, 0);
+	ck_assert_uint_eq(E.stats.icmp_ratelimited, 1);
+	ck_assert_uint_eq(E.stats.drops[DROP_UDP_ZERO_CKSUM], 3);
+	/* IPv6 ones are dropped silently: 3/13 is an ICMPv4 answer */
+	len = udp_zero6(in);
+	silent(in, len, DROP_UDP_ZERO_CKSUM);
+}
+END_TEST
+
+static Suite *rfc_suite(void)
+{
+	Suite *s = suite_create("rfc7915_4");
 	TCase *t;
 
 	t = tcase_create("rfc7915_4_1_header");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, setup46, vec_teardown);
 	tcase_add_test(t, rfc7915_4_1_udp_header_fields);
 	tcase_add_test(t, rfc7915_4_1_tos_to_traffic_class);
 	tcase_add_test(t, rfc7915_4_1_hop_limit_ttl_minus_one);
@@ -1332,17 +1284,8 @@ static Suite *xlat4to6_suite(void)
 	tcase_add_test(t, rfc7915_4_1_unknown_protocol_forwarded);
 	suite_add_tcase(s, t);
 
-	t = tcase_create("addresses");
-	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_add_test(t, rfc6052_2_2_prefix_lengths);
-	tcase_add_test(t, rfc6052_3_1_wkp_refuses_non_global);
-	tcase_add_test(t, rfc6052_never_translated_addresses);
-	tcase_add_test(t, rfc7757_3_2_eam_one_to_one);
-	tcase_add_test(t, rfc7757_3_2_eam_prefix_map);
-	suite_add_tcase(s, t);
-
 	t = tcase_create("rfc7915_4_1_fragments");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, setup46, vec_teardown);
 	tcase_add_test(t, rfc7915_4_1_fragment_header_for_fragments);
 	tcase_add_test(t, rfc7915_4_1_fragment_max_offset_and_id);
 	tcase_add_test(t, rfc7915_4_1_non_first_fragment_payload_untouched);
@@ -1356,7 +1299,7 @@ static Suite *xlat4to6_suite(void)
 	suite_add_tcase(s, t);
 
 	t = tcase_create("rfc7915_4_2_icmp");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, setup46, vec_teardown);
 	tcase_add_test(t, rfc7915_4_2_echo_request);
 	tcase_add_test(t, rfc7915_4_2_echo_reply);
 	tcase_add_test(t, rfc7915_4_2_informational_dropped);
@@ -1371,7 +1314,7 @@ static Suite *xlat4to6_suite(void)
 	suite_add_tcase(s, t);
 
 	t = tcase_create("rfc7915_4_3_icmp_errors");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, setup46, vec_teardown);
 	tcase_add_test(t, rfc7915_4_3_inner_udp);
 	tcase_add_test(t, rfc7915_4_3_inner_udp_truncated_quote);
 	tcase_add_test(t, rfc7915_4_3_inner_udp_zero_checksum);
@@ -1389,20 +1332,30 @@ static Suite *xlat4to6_suite(void)
 	suite_add_tcase(s, t);
 
 	t = tcase_create("rfc7915_4_5_transport");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, setup46, vec_teardown);
 	tcase_add_test(t, rfc7915_4_5_udp_zero_checksum_drop);
 	tcase_add_test(t, rfc7915_4_5_udp_zero_checksum_calc);
 	tcase_add_test(t, rfc7915_4_5_udp_zero_checksum_fwd);
 	tcase_add_test(t, rfc7915_4_5_bad_checksum_stays_bad);
+	suite_add_tcase(s, t);
+
+	t = tcase_create("round2_4");
+	tcase_add_checked_fixture(t, setup_c40, vec_teardown);
+	tcase_add_test(t, rfc7915_4_2_rfc4884_extension_kept_quote_trimmed);
+	tcase_add_test(t, rfc7915_4_5_udp_zero_checksum_logged_and_answered);
+	tcase_add_test(t, rfc7915_4_1_illegal_icmp_error_source_through_prefix);
+	tcase_add_test(t, rfc7915_4_1_conflicting_protocols_dropped);
+	suite_add_tcase(s, t);
+
+	t = tcase_create("udp_zero_4");
+	tcase_add_checked_fixture(t, setup_c40, vec_teardown);
+	tcase_add_test(t, rfc7915_4_5_udp_zero_checksum_drop_is_silent);
+	tcase_add_test(t, rfc7915_4_4_udp_zero_checksum_reject);
 	suite_add_tcase(s, t);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(xlat4to6_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return vec_run(rfc_suite());
 }

@@ -1,108 +1,31 @@
-/* test_xlat6to4.c - IPv6 -> IPv4 translation (RFC 7915 section 5) with
- * byte-exact vectors. Every expected IPv4 packet is built here with the
- * tests/lib/testpkt.h builders from the RFC rules (RFC 6052 address extraction
- * worked by hand), never captured from the translator's output. */
+/* test_rfc7915_5.c - RFC 7915 section 5, IPv6 -> IPv4, byte-exact: 5.1 the
+ * header (extension headers, the Fragment header 5.1.1, atomic fragments
+ * per RFC 6946 and RFC 8021, DF and the IPv4 ID per RFC 6864), 5.2 ICMPv6
+ * -> ICMPv4, 5.3 the packet quoted in an ICMP error (RFC 4884, RFC 6791
+ * sources), 5.5 transport headers, and the UDP zero checksum IPv6 side. The
+ * addresses (RFC 6052, RFC 7757) are in test_rfc6052.c and test_rfc7757.c,
+ * the errors the translator sends itself (5.4) in test_icmp_originated.c;
+ * tests/rfc/INDEX.md maps every section to its tests.
+ *
+ * Every expected IPv4 packet is built here with the tests/lib/testpkt.h
+ * builders from the RFC rules (RFC 6052 address extraction worked by hand),
+ * never captured from the translator's output. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/bytes.h"
-#include "lib/testpkt.h"
-#include "core/counters.h"
+#include "rfc/vec.h"
 
-/* The IPv6 host H = 2001:db8:1::5 is mapped 1:1 to 192.0.2.5 (RFC 7757),
- * the IPv4 host R = 203.0.113.9 is reached through the network-specific
- * /96 prefix as 2001:db8:64::cb00:7109 (RFC 6052 2.2: last 32 bits). */
-static const char *CONF =
-	"tun-device nat64\n"
-	"ipv4-addr 192.0.2.1\n"
-	"ipv6-addr 2001:db8:ffff::1\n"
-	"prefix 2001:db8:64::/96\n"
-	"map 192.0.2.5 2001:db8:1::5\n"
-	"map 192.0.2.6 2001:db8:1::6\n"
-	"map 198.51.100.0/24 2001:db8:aaaa::/120\n"
-	"map 198.51.100.1 2001:db8:bbbb::1\n";
+#include "rfc/hosts64.h"
 
-#define H6   "2001:db8:1::5"
-#define H4   "192.0.2.5"
-#define R6   "2001:db8:64::cb00:7109"
-#define R4   "203.0.113.9"
-#define RT6  "2001:db8:1::1"          /* IPv6 router: no mapping */
-#define OWN6 "2001:db8:ffff::1"
-#define OWN4 "192.0.2.1"
+#define CONF CONF64
 
-static struct tp_env E;
-static uint8_t in[70000], want[70000], l4[70000], data[70000];
-static uint8_t inner[4000], inner4[4000], body[4000], full[4000];
-
-static void setup(void)
-{
-	tp_env_init(&E, CONF, 1500);
-	for (size_t i = 0; i < sizeof(data); i++)
-		data[i] = (uint8_t)(i * 7 + 3);
-}
-
-static void teardown(void)
-{
-	tp_env_free(&E);
-}
-
-/* replace the environment by one built from another config */
-static void reinit(const char *conf, unsigned mtu)
-{
-	tp_env_free(&E);
-	tp_env_init(&E, conf, mtu);
-}
+static uint8_t inner[4000], inner4[4000], body[4000], full[4000], w4[4000];
 
 static uint16_t rd16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
-
-static size_t ck_off(uint8_t proto)
-{
-	return proto == 6 ? 16 : proto == 17 ? 6 : 2;
-}
-
-/* Fill the checksum of the L4 message at p (n bytes) for the IPv6
- * pseudo-header s -> d (RFC 8200 8.1; ICMPv6 too, RFC 4443 2.3). */
-static void ck6(uint8_t *p, size_t n, uint8_t proto, const char *s, const char *d)
-{
-	uint8_t a[16], b[16];
-	tp_a6(s, a);
-	tp_a6(d, b);
-	put16(p + ck_off(proto), 0);
-	uint16_t c = tp_cksum(p, n, tp_pseudo6(a, b, proto, (uint32_t)n));
-	if (proto == 17 && c == 0)
-		c = 0xffff;
-	put16(p + ck_off(proto), c);
-}
-
-/* Same for IPv4 (RFC 768/793 pseudo-header; ICMPv4 has none). */
-static void ck4(uint8_t *p, size_t n, uint8_t proto, const char *s, const char *d)
-{
-	uint8_t a[4], b[4];
-	tp_a4(s, a);
-	tp_a4(d, b);
-	put16(p + ck_off(proto), 0);
-	uint16_t c = tp_cksum(p, n, proto == 1 ? 0 : tp_pseudo4(a, b, proto, (uint32_t)n));
-	if (proto == 17 && c == 0)
-		c = 0xffff;
-	put16(p + ck_off(proto), c);
-}
-
-/* UDP datagram 40000 -> 53 carrying dlen bytes of data[], checksummed */
-static size_t udp_6(uint8_t *p, const char *s, const char *d, size_t dlen)
-{
-	size_t n = tp_udp(p, 40000, 53, data, dlen);
-	ck6(p, n, 17, s, d);
-	return n;
-}
-
-static size_t udp_4(uint8_t *p, const char *s, const char *d, size_t dlen)
-{
-	size_t n = tp_udp(p, 40000, 53, data, dlen);
-	ck4(p, n, 17, s, d);
-	return n;
-}
 
 /* IPv6 packet whose payload is ext (extlen bytes, first header type nh)
  * followed by the upper-layer message u (n bytes) */
@@ -147,44 +70,17 @@ static size_t ext_frag(uint8_t *b, uint8_t nh, uint16_t off_bytes, int more, uin
 	return 8;
 }
 
-/* IPv6 UDP packet s -> d, valid checksum */
-static size_t udp6(uint8_t *b, const char *s, const char *d, uint8_t hlim, uint8_t tc, size_t dlen)
-{
-	size_t n = udp_6(l4, s, d, dlen);
-	return tp_ipv6(b, s, d, 17, hlim, tc, 0, l4, n);
-}
-
-/* expected IPv4 UDP packet */
-static size_t udp4(uint8_t *b, const char *s, const char *d, uint8_t ttl, uint8_t tos,
-		   uint16_t id, uint16_t frag, size_t dlen)
-{
-	size_t n = udp_4(l4, s, d, dlen);
-	return tp_ipv4(b, s, d, 17, ttl, tos, id, frag, l4, n);
-}
-
 /* RFC 7915 5.1 DF rule for a packet without a Fragment header */
 static uint16_t df_for(size_t tot)
 {
 	return tot > 1260 ? 0x4000 : 0;
 }
 
-/* expected ICMPv6 error from ipv6-addr (icmp.c): RFC 4443 2.4(c) quote of
- * at most 1232 bytes, hop limit 64, traffic class 0 */
-static size_t want_icmp6(uint8_t *b, const char *dst, uint8_t type, uint8_t code,
-			 uint32_t rest, const uint8_t *orig, size_t olen)
-{
-	size_t q = olen > 1232 ? 1232 : olen;
-	size_t n = tp_icmp(l4, type, code, rest, orig, q);
-	size_t len = tp_ipv6(b, OWN6, dst, 58, 64, 0, 0, l4, n);
-	tp_fix_l4_6(b);
-	return len;
-}
-
 /* ICMPv6 error message s -> d quoting q (qlen bytes) */
 static size_t icmp6_err(uint8_t *b, const char *s, const char *d, uint8_t hlim,
-			uint8_t type, uint8_t code, uint32_t rest, const uint8_t *q, size_t qlen)
+			uint8_t type, uint8_t code, uint32_t rest, const uint8_t *qb, size_t qlen)
 {
-	size_t n = tp_icmp(l4, type, code, rest, q, qlen);
+	size_t n = tp_icmp(l4, type, code, rest, qb, qlen);
 	size_t len = tp_ipv6(b, s, d, 58, hlim, 0, 0, l4, n);
 	tp_fix_l4_6(b);
 	return len;
@@ -192,23 +88,13 @@ static size_t icmp6_err(uint8_t *b, const char *s, const char *d, uint8_t hlim,
 
 /* expected translated ICMPv4 error: DF=0 (RFC 7915 5.1 for <= 1260) */
 static size_t icmp4_err(uint8_t *b, const char *s, const char *d, uint8_t ttl, uint16_t id,
-			uint8_t type, uint8_t code, uint32_t rest, const uint8_t *q, size_t qlen)
+			uint8_t type, uint8_t code, uint32_t rest, const uint8_t *qb, size_t qlen)
 {
-	size_t n = tp_icmp(l4, type, code, rest, q, qlen);
+	size_t n = tp_icmp(l4, type, code, rest, qb, qlen);
 	size_t len = tp_ipv4(b, s, d, 1, ttl, 0, id, 0, l4, n);
 	tp_fix_l4_4(b);
 	return len;
 }
-
-/* RFC 7915 5.1 / RFC 6864: the IPv4 ID of the k-th (from 0) translated
- * packet that needs one (DF=0, no Fragment header) in a fresh environment:
- * the translator counts from its seed (0 in tests) and skips 0. */
-#define NID(k) ((uint16_t)((k) + 1))
-
-#define RUN_OK(buf, len) ck_assert_int_eq(tp_run(&E, (buf), (len)), XLAT_OK)
-#define RUN_DROP(buf, len) ck_assert_int_eq(tp_run(&E, (buf), (len)), XLAT_DROP)
-
-/* ---------- RFC 7915 5.1: header fields ---------- */
 
 START_TEST(rfc7915_5_1_header_fields)
 {
@@ -307,201 +193,6 @@ START_TEST(rfc7915_5_1_unknown_protocol_forwarded)
 		size_t wl = tp_ipv4(want, H4, R4, protos[i], 63, 0, NID((uint16_t)i), 0, data, 40);
 		TP_ASSERT_OUT(&E, 0, want, wl);
 	}
-}
-END_TEST
-
-/* ---------- addresses: RFC 6052, RFC 7757 ---------- */
-
-START_TEST(rfc6052_2_4_prefix_lengths)
-{
-	/* RFC 6052 2.4 table: 192.0.2.33 embedded in each prefix length */
-	static const struct { const char *prefix, *addr; } t[] = {
-		{ "2001:db8::/32", "2001:db8:c000:221::" },
-		{ "2001:db8:100::/40", "2001:db8:1c0:2:21::" },
-		{ "2001:db8:122::/48", "2001:db8:122:c000:2:2100::" },
-		{ "2001:db8:122:300::/56", "2001:db8:122:3c0:0:221::" },
-		{ "2001:db8:122:344::/64", "2001:db8:122:344:c0:2:2100::" },
-		{ "2001:db8:122:344::/96", "2001:db8:122:344::192.0.2.33" },
-	};
-	char conf[512];
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		snprintf(conf, sizeof(conf),
-			 "tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr fd00:ffff::1\n"
-			 "prefix %s\nmap 192.0.2.5 fd00:1::5\n", t[i].prefix);
-		reinit(conf, 1500);
-		size_t len = udp6(in, "fd00:1::5", t[i].addr, 64, 0, 20);
-		RUN_OK(in, len);
-		size_t wl = udp4(want, H4, "192.0.2.33", 63, 0, NID(0), 0, 20);
-		TP_ASSERT_OUT(&E, 0, want, wl);
-		/* an IPv4-embedded source to the mapped host: the source is
-		 * extracted (192.0.2.33); the destination matched a `map`
-		 * line, not the prefix, so the packet leaves as IPv4 (RFC 7757
-		 * 4.2 hairpins only prefix destinations) */
-		len = udp6(in, t[i].addr, "fd00:1::5", 64, 0, 20);
-		RUN_OK(in, len);
-		wl = udp4(want, "192.0.2.33", H4, 63, 0, NID(1), 0, 20);
-		TP_ASSERT_OUT(&E, 0, want, wl);
-	}
-}
-END_TEST
-
-START_TEST(rfc6052_2_2_u_octet_prefix_40)
-{
-	reinit("tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n"
-	       "prefix 2001:db8:100::/40\nmap 192.0.2.5 2001:db8:1::5\n", 1500);
-	/* 198.51.100.7 = c6.33.64.07: bytes 5-7 c6 33 64, byte 8 (u) 0, byte 9 07 */
-	size_t len = udp6(in, H6, "2001:db8:1c6:3364:7::", 64, 0, 20);
-	RUN_OK(in, len);
-	size_t wl = udp4(want, H4, "198.51.100.7", 63, 0, NID(0), 0, 20);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-	/* bits 64-71 (u-octet) are ignored on receipt (issue 11, as TAYGA and
-	 * Jool): 0x01 there still means 198.51.100.7 */
-	len = udp6(in, H6, "2001:db8:1c6:3364:107::", 64, 0, 20);
-	RUN_OK(in, len);
-	wl = udp4(want, H4, "198.51.100.7", 63, 0, NID(1), 0, 20); /* the next IPv4 ID */
-	TP_ASSERT_OUT(&E, 0, want, wl);
-	ck_assert_uint_eq(E.stats.drops[DROP_FORBIDDEN_ADDR], 0);
-}
-END_TEST
-
-START_TEST(rfc6052_3_1_wkp_non_global)
-{
-	reinit("tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n"
-	       "prefix 64:ff9b::/96\nmap 192.0.2.5 2001:db8:1::5\n", 1500);
-	/* 64:ff9b::808:808 = 8.8.8.8, global: translated */
-	size_t len = udp6(in, H6, "64:ff9b::808:808", 64, 0, 20);
-	RUN_OK(in, len);
-	size_t wl = udp4(want, H4, "8.8.8.8", 63, 0, NID(0), 0, 20);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-	/* the WKP must not carry non-global 203.0.113.9 (wkpf-strict); RFC
-	 * 7915 5.4 SHOULD answer: No Route (1/0) from ipv6-addr, as TAYGA */
-	len = udp6(in, H6, "64:ff9b::cb00:7109", 64, 0, 20);
-	RUN_DROP(in, len);
-	ck_assert_uint_eq(E.stats.drops[DROP_FORBIDDEN_ADDR], 1);
-	wl = want_icmp6(want, H6, 1, 0, 0, in, len);
-	ck_assert_uint_eq(E.nout, 1);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-}
-END_TEST
-
-START_TEST(rfc7757_3_2_eam_prefix)
-{
-	/* 198.51.100.0/24 <-> 2001:db8:aaaa::/120 (suffix 8 bits both sides;
-	 * prefix lengths differ) */
-	size_t len = udp6(in, "2001:db8:aaaa::7", R6, 64, 0, 20);
-	RUN_OK(in, len);
-	size_t wl = udp4(want, "198.51.100.7", R4, 63, 0, NID(0), 0, 20);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-	len = udp6(in, "2001:db8:aaaa::ff", R6, 64, 0, 20);
-	RUN_OK(in, len);
-	wl = udp4(want, "198.51.100.255", R4, 63, 0, NID(1), 0, 20);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-	/* just outside the /120: no mapping, not translated */
-	len = udp6(in, "2001:db8:aaaa::107", R6, 64, 0, 20);
-	RUN_DROP(in, len);
-	ck_assert_uint_eq(E.stats.drops[DROP_NO_MAP_SRC], 1);
-	for (size_t i = 0; i < E.nout; i++)
-		ck_assert_uint_eq(E.out[i][0] >> 4, 6); /* at most an ICMPv6 error */
-}
-END_TEST
-
-START_TEST(rfc7757_3_4_overlapping_eams)
-{
-	/* RFC 7757 3.4: 198.51.100.1 <-> 2001:db8:bbbb::1 overlaps the /24
-	 * entry on the IPv4 side. 6->4 both IPv6 addresses become
-	 * 198.51.100.1; the reverse uses the longest match (/32). */
-	size_t len = udp6(in, "2001:db8:bbbb::1", R6, 64, 0, 20);
-	RUN_OK(in, len);
-	size_t wl = udp4(want, "198.51.100.1", R4, 63, 0, NID(0), 0, 20);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-	len = udp6(in, "2001:db8:aaaa::1", R6, 64, 0, 20);
-	RUN_OK(in, len);
-	wl = udp4(want, "198.51.100.1", R4, 63, 0, NID(1), 0, 20);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-
-	/* hairpinned through 198.51.100.1: longest prefix -> bbbb::1; the
-	 * source H4 goes back through the prefix (RFC 7757 4.2) */
-	len = udp6(in, H6, "2001:db8:64::c633:6401", 64, 0, 20);
-	RUN_OK(in, len);
-	size_t n = udp_6(l4, "2001:db8:64::c000:205", "2001:db8:bbbb::1", 20);
-	wl = tp_ipv6(want, "2001:db8:64::c000:205", "2001:db8:bbbb::1", 17, 63, 0, 0, l4, n);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-	/* ... and 198.51.100.2 only matches the /24 */
-	len = udp6(in, H6, "2001:db8:64::c633:6402", 64, 0, 20);
-	RUN_OK(in, len);
-	n = udp_6(l4, "2001:db8:64::c000:205", "2001:db8:aaaa::2", 20);
-	wl = tp_ipv6(want, "2001:db8:64::c000:205", "2001:db8:aaaa::2", 17, 63, 0, 0, l4, n);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-}
-END_TEST
-
-START_TEST(rfc7757_4_2_hairpinning)
-{
-	/* H sends to H2's IPv4 address in the prefix: translated to IPv4
-	 * (TTL 63), found to be an EAM of ours and translated back at once.
-	 * RFC 7757 4.2: the second pass maps the source through the prefix
-	 * (H4 = 192.0.2.5 -> 2001:db8:64::c000:205), so H2's reply goes to
-	 * the prefix address, the way H2 sees H; the hop limit drops once
-	 * (the packet crossed the translator once); counted once, as the
-	 * IPv6 packet that leaves. TC kept, flow label 0. */
-	size_t n = udp_6(l4, H6, "2001:db8:64::c000:206", 50);
-	size_t len = tp_ipv6(in, H6, "2001:db8:64::c000:206", 17, 64, 0x20, 0xabcde, l4, n);
-	RUN_OK(in, len);
-	ck_assert_uint_eq(E.nout, 1);
-	n = udp_6(l4, "2001:db8:64::c000:205", "2001:db8:1::6", 50);
-	size_t wl = tp_ipv6(want, "2001:db8:64::c000:205", "2001:db8:1::6", 17, 63, 0x20, 0, l4, n);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-	ck_assert_uint_eq(E.stats.pkts[DIR_6TO4], 0);
-	ck_assert_uint_eq(E.stats.pkts[DIR_4TO6], 1);
-
-	/* an echo request hairpins as an ICMPv6 echo request */
-	n = tp_icmp(l4, 128, 0, 0x00420001, data, 32);
-	ck6(l4, n, 58, H6, "2001:db8:64::c000:206");
-	len = tp_ipv6(in, H6, "2001:db8:64::c000:206", 58, 64, 0, 0, l4, n);
-	RUN_OK(in, len);
-	n = tp_icmp(l4, 128, 0, 0x00420001, data, 32);
-	ck6(l4, n, 58, "2001:db8:64::c000:205", "2001:db8:1::6");
-	wl = tp_ipv6(want, "2001:db8:64::c000:205", "2001:db8:1::6", 58, 63, 0, 0, l4, n);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-}
-END_TEST
-
-START_TEST(rfc7757_4_2_no_hairpin_for_eam_destination)
-{
-	/* issue 11 2: the IPv6 destination matched a `map` line itself, so
-	 * the IPv4 packet is written out, even though its IPv4 destination is
-	 * one of our EAMs: 2001:db8::2 -> 2001:db8:beef:0:cafe::, next header
-	 * 16, 128 bytes -> IPv4 172.16.0.2 -> 10.0.0.0, protocol 16, total
-	 * length 148. Hairpinning it looped in the kernel before. */
-	reinit("tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n"
-	       "prefix 3fff:6464::/96\nwkpf-strict no\nmap 172.16.0.2 2001:db8::2\n"
-	       "map 10.0.0.0 2001:db8:beef:0:cafe::\n", 1500);
-	size_t len = tp_ipv6(in, "2001:db8::2", "2001:db8:beef:0:cafe::", 16, 64, 0, 0, data, 128);
-	RUN_OK(in, len);
-	ck_assert_uint_eq(E.nout, 1);
-	size_t wl = tp_ipv4(want, "172.16.0.2", "10.0.0.0", 16, 63, 0, NID(0), 0, data, 128);
-	ck_assert_uint_eq(wl, 148);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-	/* the same for ipv6-addr as destination: it is ours, not hairpinned */
-	ck_assert_uint_eq(E.stats.pkts[DIR_4TO6], 0);
-}
-END_TEST
-
-START_TEST(rfc7757_appendix_b1_hairpin)
-{
-	/* RFC 7757 Appendix B.1: prefix 2001:db8:100::/40, EAM 1.0.0.0/24 <->
-	 * 2001:db8:3::/120. UDP 2001:db8:3::8 -> 2001:db8:101:0:9:: (1.0.0.9
-	 * through the /40 prefix: bytes 5-7 01 00 00, u-octet, byte 9 09) ->
-	 * 2001:db8:101:0:8:: (1.0.0.8 the same way) -> 2001:db8:3::9, hop
-	 * limit 64 -> 63. */
-	reinit("tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n"
-	       "prefix 2001:db8:100::/40\nmap 1.0.0.0/24 2001:db8:3::/120\n", 1500);
-	size_t len = udp6(in, "2001:db8:3::8", "2001:db8:101:0:9::", 64, 0, 24);
-	RUN_OK(in, len);
-	ck_assert_uint_eq(E.nout, 1);
-	size_t n = udp_6(l4, "2001:db8:101:0:8::", "2001:db8:3::9", 24);
-	size_t wl = tp_ipv6(want, "2001:db8:101:0:8::", "2001:db8:3::9", 17, 63, 0, 0, l4, n);
-	TP_ASSERT_OUT(&E, 0, want, wl);
 }
 END_TEST
 
@@ -682,6 +373,43 @@ START_TEST(rfc7915_5_5_bad_checksum_stays_bad)
 	put16(l4 + 16, oc_add(rd16(l4 + 16), 0x3000));
 	wl = tp_ipv4(want, H4, R4, 6, 63, 0, NID(1), 0, l4, n);
 	TP_ASSERT_OUT(&E, 0, want, wl);
+}
+END_TEST
+
+/* ---------- dynamic pool ---------- */
+
+START_TEST(dynamic_pool_first_address)
+{
+	/* a /31 pool: the lowest address is reserved (TAYGA), so the first
+	 * usable one, 192.0.2.129, is the only one */
+	reinit("tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n"
+	       "prefix 2001:db8:64::/96\ndynamic-pool 192.0.2.128/31\n", 1500);
+	size_t len = udp6(in, "2001:db8:2::7", R6, 64, 0, 20);
+	RUN_OK(in, len);
+	size_t wl = udp4(want, "192.0.2.129", R4, 63, 0, NID(0), 0, 20);
+	TP_ASSERT_OUT(&E, 0, want, wl);
+	ck_assert_uint_eq(E.stats.dyn_created, 1);
+
+	/* the same host keeps it */
+	RUN_OK(in, len);
+	wl = udp4(want, "192.0.2.129", R4, 63, 0, NID(1), 0, 20);
+	TP_ASSERT_OUT(&E, 0, want, wl);
+	ck_assert_uint_eq(E.stats.dyn_created, 1);
+
+	/* replies reach it */
+	size_t n = udp_4(l4, R4, "192.0.2.129", 20);
+	len = tp_ipv4(in, R4, "192.0.2.129", 17, 40, 0, 1, 0, l4, n);
+	RUN_OK(in, len);
+	n = udp_6(l4, R6, "2001:db8:2::7", 20);
+	wl = tp_ipv6(want, R6, "2001:db8:2::7", 17, 39, 0, 0, l4, n);
+	TP_ASSERT_OUT(&E, 0, want, wl);
+
+	/* a second host finds the pool full */
+	len = udp6(in, "2001:db8:2::8", R6, 64, 0, 20);
+	RUN_DROP(in, len);
+	ck_assert_uint_eq(E.stats.drops[DROP_POOL_FULL], 1);
+	for (size_t i = 0; i < E.nout; i++)
+		ck_assert_uint_eq(E.out[i][0] >> 4, 6);
 }
 END_TEST
 
@@ -1019,50 +747,304 @@ START_TEST(rfc4884_length_attribute)
 }
 END_TEST
 
-/* ---------- dynamic pool ---------- */
+/* ================= RFC 7915 review round 2 (issue 13), section 5 ================= */
 
-START_TEST(dynamic_pool_first_address)
+/* ---------- 5.1.1: extension header after the Fragment header ---------- */
+
+/* 2001:db8:1c0:2:21:: -> 2001:db8:1c6:3364:2::, Fragment header (next nh,
+ * offset off, M), then mbody */
+static size_t frag_pkt(uint8_t *b, uint8_t nh, uint16_t off, bool more, const uint8_t *mbody,
+		       size_t blen)
 {
-	/* a /31 pool: the lowest address is reserved (TAYGA), so the first
-	 * usable one, 192.0.2.129, is the only one */
-	reinit("tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n"
-	       "prefix 2001:db8:64::/96\ndynamic-pool 192.0.2.128/31\n", 1500);
-	size_t len = udp6(in, "2001:db8:2::7", R6, 64, 0, 20);
-	RUN_OK(in, len);
-	size_t wl = udp4(want, "192.0.2.129", R4, 63, 0, NID(0), 0, 20);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-	ck_assert_uint_eq(E.stats.dyn_created, 1);
+	uint8_t p[512];
+	p[0] = nh;
+	p[1] = 0;
+	put16(p + 2, (uint16_t)(off | (more ? 1 : 0)));
+	put32(p + 4, 0x12345678);
+	memcpy(p + 8, mbody, blen);
+	return tp_ipv6(b, A6, B6, 44, 64, 0, 0, p, 8 + blen);
+}
 
-	/* the same host keeps it */
-	RUN_OK(in, len);
-	wl = udp4(want, "192.0.2.129", R4, 63, 0, NID(1), 0, 20);
-	TP_ASSERT_OUT(&E, 0, want, wl);
-	ck_assert_uint_eq(E.stats.dyn_created, 1);
+START_TEST(rfc7915_5_1_1_ext_header_after_fragment_header)
+{
+	env(C40 "log drop\n");
+	/* Destination Options (next 17, 8 bytes, PadN) + UDP 2000 -> 4000, 4 bytes */
+	uint8_t mbody[64] = { 17, 0, 1, 4, 0, 0, 0, 0 };
+	size_t n = tp_udp(mbody + 8, 2000, 4000, data, 4);
+	size_t len = frag_pkt(in, 60, 0, true, mbody, 8 + n);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	ck_assert_uint_eq(E.stats.drops[DROP_EXT_HDR], 1);
+	/* answered Destination Unreachable, administratively prohibited */
+	size_t wl = want_icmp6(want, A6, 1, 1, 0, in, len);
+	ck_assert_uint_eq(E.nout, 1);
+	expect_out(0, want, wl);
+	/* logged with the addresses */
+	ck_assert_ptr_nonnull(strstr(logged, A6));
+	ck_assert_ptr_nonnull(strstr(logged, B6));
+	ck_assert_uint_eq(E.stats.pkts[DIR_6TO4], 0);
 
-	/* replies reach it */
-	size_t n = udp_4(l4, R4, "192.0.2.129", 20);
-	len = tp_ipv4(in, R4, "192.0.2.129", 17, 40, 0, 1, 0, l4, n);
-	RUN_OK(in, len);
-	n = udp_6(l4, R6, "2001:db8:2::7", 20);
-	wl = tp_ipv6(want, R6, "2001:db8:2::7", 17, 39, 0, 0, l4, n);
-	TP_ASSERT_OUT(&E, 0, want, wl);
+	/* the same datagram's fragment at offset 8: dropped too (before, it
+	 * left as IPv4 protocol 60); no error about a non-first fragment */
+	len = frag_pkt(in, 60, 8, false, data, 8);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	ck_assert_uint_eq(E.stats.drops[DROP_EXT_HDR], 2);
+	ck_assert_uint_eq(E.nout, 0);
 
-	/* a second host finds the pool full */
-	len = udp6(in, "2001:db8:2::8", R6, 64, 0, 20);
-	RUN_DROP(in, len);
-	ck_assert_uint_eq(E.stats.drops[DROP_POOL_FULL], 1);
-	for (size_t i = 0; i < E.nout; i++)
-		ck_assert_uint_eq(E.out[i][0] >> 4, 6);
+	/* ESP after the Fragment header is translated (5.1.1 excepts it) */
+	len = frag_pkt(in, 50, 0, true, data, 16);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+	ck_assert_uint_eq(E.nout, 1);
+	ck_assert_uint_eq(E.out[0][9], 50);
 }
 END_TEST
 
-static Suite *xlat6to4_suite(void)
+START_TEST(rfc7915_5_2_rfc4884_extension_kept_quote_trimmed)
 {
-	Suite *s = suite_create("xlat6to4");
+	/* the packet in error: 2001:db8:1c0:2:21:: -> 2001:db8:1c6:3364:2::
+	 * UDP, 536 bytes */
+	size_t un = tp_udp(l4, 5000, 6000, data, 488);
+	size_t qlen = tp_ipv6(q, A6, B6, 17, 31, 0, 0, l4, un);
+	tp_fix_l4_6(q);
+	ck_assert_uint_eq(qlen, 536);
+	/* ICMPv6 1/4 from B6, length 67 words (536 bytes), 40-byte extension */
+	uint8_t msg[1400];
+	msg[0] = 1; msg[1] = 4; put16(msg + 2, 0); msg[4] = 67; msg[5] = msg[6] = msg[7] = 0;
+	memcpy(msg + 8, q, qlen);
+	memcpy(msg + 8 + qlen, ext_data, 40);
+	size_t len = tp_ipv6(in, B6, A6, 58, 64, 0, 0, msg, 8 + qlen + 40);
+	tp_fix_l4_6(in);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+
+	/* the quote as IPv4: 516 bytes, cut to 508 (a multiple of 4) so that
+	 * the message is 576 bytes with the extension (RFC 1812 4.3.2.3) */
+	un = tp_udp(l4, 5000, 6000, data, 488);
+	size_t q4 = tp_ipv4(q, A4, B4, 17, 31, 0, 0, 0, l4, un);
+	tp_fix_l4_4(q);
+	ck_assert_uint_eq(q4, 516);
+	uint8_t mbody[700];
+	mbody[0] = 3; mbody[1] = 3; put16(mbody + 2, 0); mbody[4] = 0; mbody[5] = 127; put16(mbody + 6, 0);
+	memcpy(mbody + 8, q, 508);
+	memcpy(mbody + 8 + 508, ext_data, 40);
+	put16(mbody + 2, tp_cksum(mbody, 8 + 508 + 40, 0));
+	/* outer: the first ID the translator hands out (seed 0 -> 1) */
+	size_t wl = tp_ipv4(want, B4, A4, 1, 63, 0, 1, 0, mbody, 8 + 508 + 40);
+	ck_assert_uint_eq(wl, 576);
+	ck_assert_uint_eq(E.nout, 1);
+	expect_out(0, want, wl);
+}
+END_TEST
+
+/* ---------- 4.5 / 5.1: UDP zero checksum ---------- */
+
+#define CUDP "tun-device nat64\nipv4-addr 192.0.2.1\nipv6-addr 2001:db8:ffff::1\n" \
+	     "prefix 3fff:6464::/96\nmap 172.16.0.2 2001:db8::2\n"
+
+/* the issue's datagram: UDP 666 -> 667, payload 00..0f, checksum 0, in l4 */
+static size_t udp_666(void)
+{
+	uint8_t pl[16];
+	for (int i = 0; i < 16; i++)
+		pl[i] = (uint8_t)i;
+	return tp_udp(l4, 666, 667, pl, 16);
+}
+
+/* 2001:db8::2:666 -> 3fff:6464::c0a8:102:667 */
+static size_t udp6_zero(uint8_t *b)
+{
+	size_t n = udp_666();
+	return tp_ipv6(b, "2001:db8::2", "3fff:6464::c0a8:102", 17, 64, 0, 0, l4, n);
+}
+
+/* its IPv4 form 172.16.0.2 -> 192.168.1.2, checksum still 0; the first
+ * ID the translator hands out (seed 0 -> 1) */
+static size_t udp4_want(uint8_t *b)
+{
+	size_t n = udp_666();
+	return tp_ipv4(b, "172.16.0.2", "192.168.1.2", 17, 63, 0, 1, 0, l4, n);
+}
+
+START_TEST(rfc7915_5_1_udp_zero_checksum_calc)
+{
+	env(CUDP "udp-cksum-mode calc\n");
+	size_t len = udp6_zero(in);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+	size_t wl = udp4_want(want);
+	tp_fix_l4_4(want);
+	/* the value the issue worked out for this datagram */
+	ck_assert_uint_eq(get16(want + 26), 0x548c);
+	ck_assert_uint_eq(E.nout, 1);
+	expect_out(0, want, wl);
+}
+END_TEST
+
+START_TEST(rfc7915_5_1_udp_zero_checksum_fwd_and_drop)
+{
+	env(CUDP "udp-cksum-mode fwd\n");
+	size_t len = udp6_zero(in);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+	size_t wl = udp4_want(want);
+	ck_assert_uint_eq(get16(want + 26), 0); /* IPv4: no checksum */
+	expect_out(0, want, wl);
+
+	env(CUDP); /* default: drop */
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	ck_assert_uint_eq(E.stats.drops[DROP_UDP_ZERO_CKSUM], 1);
+	ck_assert_uint_eq(E.nout, 0);
+}
+END_TEST
+
+START_TEST(rfc7915_5_1_conflicting_protocols_dropped)
+{
+	size_t len = tp_ipv6(in, A6, B6, 1, 64, 0, 0, data, 24);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	ck_assert_uint_eq(E.nout, 0);
+	ck_assert_uint_eq(E.stats.drops[DROP_BAD_PROTO], 1);
+	/* quoted in an ICMPv6 error */
+	size_t qlen = tp_ipv6(q, A6, B6, 1, 31, 0, 0, data, 24);
+	size_t n = tp_icmp(l4, 1, 0, 0, q, qlen);
+	len = tp_ipv6(in, B6, A6, 58, 64, 0, 0, l4, n);
+	tp_fix_l4_6(in);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_DROP);
+	ck_assert_uint_eq(E.nout, 0);
+	ck_assert_uint_eq(E.stats.drops[DROP_ICMP_INNER], 1);
+}
+END_TEST
+
+/* ---------- 5.1 / RFC 6864: IPv4 Identification ---------- */
+
+START_TEST(rfc6864_4_2_identification_non_zero_and_changing)
+{
+	size_t n = tp_udp(l4, 1, 2, data, 10);
+	size_t len = tp_ipv6(in, A6, B6, 17, 64, 0, 0, l4, n);
+	tp_fix_l4_6(in);
+	/* a counter from the seed, skipping 0 */
+	E.ctx.ip4_id = 0xffff;
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+	ck_assert_uint_eq(get16(E.out[0] + 4), 0xffff);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+	ck_assert_uint_eq(get16(E.out[0] + 4), 1);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+	ck_assert_uint_eq(get16(E.out[0] + 4), 2);
+	/* an atomic datagram (DF=1, > 1260 bytes) has ID 0 and uses none */
+	n = tp_udp(l4, 1, 2, data, 1300);
+	len = tp_ipv6(in, A6, B6, 17, 64, 0, 0, l4, n);
+	tp_fix_l4_6(in);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+	ck_assert_uint_eq(get16(E.out[0] + 4), 0);
+	ck_assert_uint_eq(get16(E.out[0] + 6), 0x4000);
+	ck_assert_uint_eq(E.ctx.ip4_id, 3);
+}
+END_TEST
+
+/* ================= RFC 6946 4 / RFC 8021: atomic fragments ================= */
+
+/* IPv6 src -> dst carrying an atomic fragment (offset 0, M=0, ID 0x87654321)
+ * of the upper-layer message u (ulen bytes, protocol nh, checksum filled in
+ * here over the RFC 8200 8.1 pseudo-header with the upper-layer length) */
+static size_t atomic6(uint8_t *b, const char *src, const char *dst, uint8_t nh, uint8_t hlim,
+		      uint8_t *u, size_t ulen)
+{
+	uint8_t s[16], d[16], f[2048];
+	size_t co = nh == 17 ? 6 : 2;
+
+	tp_a6(src, s);
+	tp_a6(dst, d);
+	put16(u + co, 0);
+	put16(u + co, tp_cksum(u, ulen, tp_pseudo6(s, d, nh, (uint32_t)ulen)));
+	f[0] = nh;
+	f[1] = 0;
+	put16(f + 2, 0);
+	put32(f + 4, 0x87654321);
+	memcpy(f + 8, u, ulen);
+	return tp_ipv6(b, src, dst, 44, hlim, 0, 0, f, 8 + ulen);
+}
+START_TEST(rfc6946_4_atomic_fragment_echo_request)
+{
+	env(C40);
+	uint8_t u[64], w[64];
+	size_t n = tp_icmp(u, 128, 0, 0x0b0c0001, data, 32);
+	size_t len = atomic6(in, A6, B6, 58, 64, u, n);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+	/* ICMPv4 Echo Request 8/0, same identifier, sequence and data; ID
+	 * from the Fragment header's low 16 bits, DF clear (RFC 7915 5.1.1) */
+	n = tp_icmp(w, 8, 0, 0x0b0c0001, data, 32);
+	size_t wl = tp_ipv4(want, A4, B4, 1, 63, 0, 0x4321, 0, w, n);
+	tp_fix_l4_4(want);
+	ck_assert_uint_eq(E.nout, 1);
+	TP_ASSERT_OUT(&E, 0, want, wl);
+	ck_assert_uint_eq(E.stats.drops[DROP_FRAG], 0);
+}
+END_TEST
+
+START_TEST(rfc6946_4_atomic_fragment_icmp_error)
+{
+	env(C40);
+	uint8_t u[256], e6[512], e4[512];
+	/* the packet in error: A6 -> B6 UDP 5000 -> 6000 in an atomic fragment */
+	size_t un = tp_udp(u, 5000, 6000, data, 16);
+	size_t qlen = atomic6(q, A6, B6, 17, 30, u, un);
+	/* B6 answers Port Unreachable (1/4), itself in an atomic fragment */
+	size_t n = tp_icmp(e6, 1, 4, 0, q, qlen);
+	size_t len = atomic6(in, B6, A6, 58, 64, e6, n);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+	/* ICMPv4 3/3; outer and inner ID 0x4321, DF clear; the inner packet
+	 * loses its Fragment header, keeps its TTL, its UDP checksum now
+	 * covers the IPv4 pseudo-header */
+	un = tp_udp(u, 5000, 6000, data, 16);
+	size_t il = tp_ipv4(w4, A4, B4, 17, 30, 0, 0x4321, 0, u, un);
+	tp_fix_l4_4(w4);
+	n = tp_icmp(e4, 3, 3, 0, w4, il);
+	size_t wl = tp_ipv4(want, B4, A4, 1, 63, 0, 0x4321, 0, e4, n);
+	tp_fix_l4_4(want);
+	ck_assert_uint_eq(E.nout, 1);
+	TP_ASSERT_OUT(&E, 0, want, wl);
+}
+END_TEST
+
+START_TEST(rfc6946_4_atomic_fragment_ping_to_translator)
+{
+	env(C40);
+	uint8_t u[64];
+	size_t n = tp_icmp(u, 128, 0, 0x0b0c0002, data, 32);
+	size_t len = atomic6(in, A6, "2001:db8:ffff::1", 58, 64, u, n);
+	ck_assert_int_eq(tp_run(&E, in, len), XLAT_OK);
+	/* RFC 4443 4.2 Echo Reply from ipv6-addr (hop limit 64), without
+	 * the request's extension headers */
+	n = tp_icmp(u, 129, 0, 0x0b0c0002, data, 32);
+	size_t wl = tp_ipv6(want, "2001:db8:ffff::1", A6, 58, 64, 0, 0, u, n);
+	tp_fix_l4_6(want);
+	ck_assert_uint_eq(E.nout, 1);
+	TP_ASSERT_OUT(&E, 0, want, wl);
+	ck_assert_uint_eq(E.stats.echo_replies, 1);
+}
+END_TEST
+
+START_TEST(rfc6946_4_real_fragment_of_icmp_stays_untranslated)
+{
+	env(C40);
+	uint8_t u[64], f[128];
+	size_t n = tp_icmp(u, 128, 0, 0x0b0c0001, data, 32);
+	/* M=1: the first of several fragments */
+	f[0] = 58;
+	f[1] = 0;
+	put16(f + 2, 1);
+	put32(f + 4, 0x87654321);
+	memcpy(f + 8, u, n);
+	size_t len = tp_ipv6(in, A6, B6, 44, 64, 0, 0, f, 8 + n);
+	silent(in, len, DROP_FRAG);
+	/* offset 8, M=0: the last one */
+	put16(f + 2, 8);
+	silent(in, len, DROP_FRAG);
+}
+END_TEST
+
+static Suite *rfc_suite(void)
+{
+	Suite *s = suite_create("rfc7915_5");
 	TCase *t;
 
 	t = tcase_create("rfc7915_5_1");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, setup64, vec_teardown);
 	tcase_add_test(t, rfc7915_5_1_header_fields);
 	tcase_add_test(t, rfc7915_5_1_total_length_from_payload_length);
 	tcase_add_test(t, rfc7915_5_1_df_above_1260_and_id);
@@ -1078,20 +1060,12 @@ static Suite *xlat6to4_suite(void)
 	suite_add_tcase(s, t);
 
 	t = tcase_create("addresses");
-	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_add_test(t, rfc6052_2_4_prefix_lengths);
-	tcase_add_test(t, rfc6052_2_2_u_octet_prefix_40);
-	tcase_add_test(t, rfc6052_3_1_wkp_non_global);
-	tcase_add_test(t, rfc7757_3_2_eam_prefix);
-	tcase_add_test(t, rfc7757_3_4_overlapping_eams);
-	tcase_add_test(t, rfc7757_4_2_hairpinning);
-	tcase_add_test(t, rfc7757_4_2_no_hairpin_for_eam_destination);
-	tcase_add_test(t, rfc7757_appendix_b1_hairpin);
+	tcase_add_checked_fixture(t, setup64, vec_teardown);
 	tcase_add_test(t, dynamic_pool_first_address);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("rfc7915_5_2_icmp");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, setup64, vec_teardown);
 	tcase_add_test(t, rfc7915_5_2_echo);
 	tcase_add_test(t, rfc7915_5_2_informational_dropped);
 	tcase_add_test(t, rfc7915_5_2_fragmented_icmpv6_not_translated);
@@ -1101,21 +1075,35 @@ static Suite *xlat6to4_suite(void)
 	suite_add_tcase(s, t);
 
 	t = tcase_create("rfc7915_5_3_inner");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, setup64, vec_teardown);
 	tcase_add_test(t, rfc7915_5_3_inner_echo_rfc6791_source);
 	tcase_add_test(t, rfc6791_v4_directive);
 	tcase_add_test(t, rfc7915_5_3_inner_ext_headers_and_576_limit);
 	tcase_add_test(t, rfc7915_5_3_inner_tcp);
 	tcase_add_test(t, rfc4884_length_attribute);
 	suite_add_tcase(s, t);
+
+	t = tcase_create("round2_5");
+	tcase_add_checked_fixture(t, setup_c40, vec_teardown);
+	tcase_add_test(t, rfc7915_5_1_1_ext_header_after_fragment_header);
+	tcase_add_test(t, rfc7915_5_2_rfc4884_extension_kept_quote_trimmed);
+	tcase_add_test(t, rfc7915_5_1_udp_zero_checksum_calc);
+	tcase_add_test(t, rfc7915_5_1_udp_zero_checksum_fwd_and_drop);
+	tcase_add_test(t, rfc7915_5_1_conflicting_protocols_dropped);
+	tcase_add_test(t, rfc6864_4_2_identification_non_zero_and_changing);
+	suite_add_tcase(s, t);
+
+	t = tcase_create("atomic_fragment");
+	tcase_add_checked_fixture(t, setup_c40, vec_teardown);
+	tcase_add_test(t, rfc6946_4_atomic_fragment_echo_request);
+	tcase_add_test(t, rfc6946_4_atomic_fragment_icmp_error);
+	tcase_add_test(t, rfc6946_4_atomic_fragment_ping_to_translator);
+	tcase_add_test(t, rfc6946_4_real_fragment_of_icmp_stays_untranslated);
+	suite_add_tcase(s, t);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(xlat6to4_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return vec_run(rfc_suite());
 }
