@@ -34,9 +34,11 @@
 #define TXQ_DEFAULT 500
 #define TXQ_WANTED 5000
 #define BUSY_WAIT_MS 2000
-/* read buffers: twice a batch, so that the kernel has buffers to read into
- * (multishot) while the caller holds the last batch's */
-#define RBUFS (2 * TUN_BATCH_MAX)
+/* read buffers: a multishot read returns up to half of them per call, and
+ * the kernel reads into the other half meanwhile. Not more: the buffers are
+ * used in turn, and each one a 64 KiB super-packet fills is cache the
+ * copies into and out of the daemon compete for. */
+#define RBUFS TUN_BATCH_MAX
 _Static_assert(UREADER_BATCH <= TUN_BATCH_MAX, "a read returns at most TUN_BATCH_MAX packets");
 
 struct tun_priv {
@@ -128,7 +130,7 @@ static int open_reader(struct tun *t, const struct tun_opts *c, char *err, size_
 				 v->ring->fixed ? " (registered file)" : "");
 		else
 			log_info("tun reads: io_uring, up to %d packets per system call%s",
-				 TUN_BATCH_MAX, v->ring->fixed ? " (registered file)" : "");
+				 RBUFS / 2, v->ring->fixed ? " (registered file)" : "");
 		t->batched = true;
 		return 0;
 	}

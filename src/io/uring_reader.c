@@ -95,7 +95,10 @@ int ureader_open(struct ureader *r, int fd, const struct ureader_bufs *b, bool n
 	r->fd = fd;
 	r->b = *b;
 	r->batch = BATCH_MIN;
-	if (b->n < UREADER_BATCH || b->n > UREADER_BUFS_MAX || (b->n & (b->n - 1))) {
+	r->per_call = b->n / 2 < UREADER_BATCH ? b->n / 2 : UREADER_BATCH;
+	if (r->batch > r->per_call)
+		r->batch = r->per_call;
+	if (b->n < 2 || b->n > UREADER_BUFS_MAX || (b->n & (b->n - 1))) {
 		errno = EINVAL;
 		r->ring.fd = -1;
 		return -1;
@@ -201,7 +204,7 @@ static int read_multishot(struct ureader *r, struct ureader_pkt *out, bool *drai
 	if (!r->armed && arm(r) != 0)
 		return -2;
 	for (;;) {
-		if (got >= UREADER_BATCH || r->err)
+		if (got >= (int)r->per_call || r->err)
 			break;
 		c = uring_cqe(&r->ring);
 		/* none visible: collect what the kernel has not posted yet */
@@ -220,7 +223,7 @@ static int read_multishot(struct ureader *r, struct ureader_pkt *out, bool *drai
 	give_done(r);
 	/* an empty queue while armed: the kernel reads the next packet as
 	 * soon as it arrives and the ring's fd wakes the caller */
-	*drained = r->armed && got < UREADER_BATCH;
+	*drained = r->armed && got < (int)r->per_call;
 	return got;
 }
 
@@ -252,7 +255,7 @@ static int read_batch(struct ureader *r, struct ureader_pkt *out, bool *drained)
 			break; /* hand over what we have; the error repeats next call */
 		}
 	}
-	if (got == want && want < UREADER_BATCH)
+	if (got == want && want * 2 <= r->per_call)
 		r->batch = want * 2;
 	else if (got < want / 2 && want > BATCH_MIN)
 		r->batch = want / 2;

@@ -34,7 +34,7 @@ struct ureader_bufs {
 	uint8_t *base;
 	size_t stride, off;
 	uint32_t len;
-	unsigned n;           /* a power of two, UREADER_BATCH..UREADER_BUFS_MAX */
+	unsigned n;           /* a power of two, 2..UREADER_BUFS_MAX */
 };
 
 enum ureader_mode { UREADER_NOWAIT_BATCHES, UREADER_MULTISHOT };
@@ -52,6 +52,7 @@ struct ureader {
 	uint16_t br_tail;
 	uint16_t held[UREADER_BATCH]; /* buffers handed out by the last call */
 	unsigned nheld;
+	unsigned per_call;    /* most packets per call: half the buffers */
 	unsigned batch;       /* batch mode: reads to queue next (adapts) */
 	int err;              /* a read error to report on the next call */
 	pid_t reader;         /* the process that reads (0: none yet) */
@@ -69,7 +70,8 @@ struct ureader_pkt {
 int ureader_open(struct ureader *r, int fd, const struct ureader_bufs *b, bool no_multishot);
 void ureader_close(struct ureader *r);
 
-/* The packets waiting, up to UREADER_BATCH: out[0..k-1]. The buffers the previous
+/* The packets waiting, up to half the buffers (at most UREADER_BATCH):
+ * out[0..k-1]. The buffers the previous
  * call returned are reused: their data is gone. *drained: nothing more is
  * waiting now. Returns k, -1 with errno on a read error (the error is
  * reported once; the next call tries again), -2 with errno when io_uring
