@@ -54,8 +54,9 @@ struct tun {
 	unsigned mtu;
 	bool offload;     /* packets carry offload metadata (Linux vnet header) */
 	bool batched;     /* reads are batched (Linux io_uring) */
-	int wait_fd;      /* > 0: poll this for input instead of fd (the ring
-			   * of a multishot read); see tun_wait_fd() */
+	/* Linux io_uring: the fd to poll instead of fd, chosen right before
+	 * the poll; NULL elsewhere. See tun_wait_fd(). */
+	int (*wait_fd)(const struct tun *t);
 	struct tun_counters ctr;
 	/* Set by the caller before the first write: a failed write calls
 	 * write_err with the errno (the packet is lost; the caller counts it). */
@@ -99,12 +100,12 @@ static inline int tun_read_batch(struct tun *t, struct pkt *pkts, bool *drained)
 	return r;
 }
 
-/* The fd to poll for input (POLLIN) before tun_read_batch(). It may change
- * after each tun_read_batch(). fd 0 is never a ring: a backend that leaves
- * wait_fd zero (memset) is polled on its device fd. */
+/* The fd to poll for input (POLLIN): call it right before poll(), with no
+ * system call in between (io_uring task work runs when a process leaves the
+ * kernel and may take waiting packets off the device). */
 static inline int tun_wait_fd(const struct tun *t)
 {
-	return t->wait_fd > 0 ? t->wait_fd : t->fd;
+	return t->wait_fd ? t->wait_fd(t) : t->fd;
 }
 
 /* Hand over one packet to be written. It may be held back (to be merged

@@ -101,6 +101,11 @@ int tun_persist(const char *name, bool persist, char *err, size_t errlen)
 	return 0;
 }
 
+static int ring_wait_fd(const struct tun *t)
+{
+	return ureader_wait_fd(t->priv->ring);
+}
+
 /* Read buffers (allocated once; pages are touched only when a buffer is
  * used) and, unless `io-uring off`, the io_uring reader. */
 static int open_reader(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
@@ -132,6 +137,7 @@ static int open_reader(struct tun *t, const struct tun_opts *c, char *err, size_
 			log_info("tun reads: io_uring, up to %d packets per system call%s",
 				 RBUFS / 2, v->ring->fixed ? " (registered file)" : "");
 		t->batched = true;
+		t->wait_fd = ring_wait_fd;
 		return 0;
 	}
 	why = v->ring ? strerror(errno) : "out of memory";
@@ -263,7 +269,7 @@ static void drop_ring(struct tun *t)
 		v->ring = NULL;
 	}
 	t->batched = false;
-	t->wait_fd = 0;
+	t->wait_fd = NULL;
 }
 
 void tun_close(struct tun *t)
@@ -342,9 +348,9 @@ static int read_ring(struct tun *t, struct pkt *pkts, bool *drained)
 
 	for (int i = 0; i < n; i++)
 		parse_read(v, rbuf(v, got[i].buf), got[i].len, &pkts[i]);
-	t->wait_fd = ureader_wait_fd(v->ring);
 	return n;
 }
+
 
 int tun_backend_read(struct tun *t, struct pkt *pkts, bool *drained)
 {

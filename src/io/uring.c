@@ -207,6 +207,13 @@ int uring_get_events(struct uring *u)
 	return 1;
 }
 
+bool uring_pending(const struct uring *u)
+{
+	return *u->cq_head != __atomic_load_n(u->cq_tail, __ATOMIC_ACQUIRE) ||
+	       (__atomic_load_n(u->sq_flags, __ATOMIC_ACQUIRE) &
+		(IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN));
+}
+
 const struct io_uring_cqe *uring_cqe(struct uring *u)
 {
 	unsigned head = *u->cq_head;

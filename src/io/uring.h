@@ -61,6 +61,8 @@ int uring_submit(struct uring *u);
  * task work for us (a multishot read waiting to run), enter it to get
  * them: 1 when it did, 0 when nothing was waiting, -1 with errno. */
 int uring_get_events(struct uring *u);
+/* Whether completions, or task work that will post some, are waiting. */
+bool uring_pending(const struct uring *u);
 /* The next completion, or NULL; uring_cqe_seen() consumes it. */
 const struct io_uring_cqe *uring_cqe(struct uring *u);
 void uring_cqe_seen(struct uring *u);

@@ -143,7 +143,7 @@ void ureader_close(struct ureader *r)
 
 int ureader_wait_fd(const struct ureader *r)
 {
-	return r->mode == UREADER_MULTISHOT && r->armed ? r->ring.fd : r->fd;
+	return r->mode == UREADER_MULTISHOT && uring_pending(&r->ring) ? r->ring.fd : r->fd;
 }
 
 static int arm(struct ureader *r)

@@ -78,8 +78,13 @@ void ureader_close(struct ureader *r);
  * cannot read this file at all (the caller falls back to read(2)). */
 int ureader_read(struct ureader *r, struct ureader_pkt *out, bool *drained);
 
-/* The fd to poll for input: the ring's while the multishot read is armed
- * (its completions make it readable), else the file's own. */
+/* The fd to poll for input, chosen right before the poll (no system call
+ * in between): the ring's when completions are waiting already (it is
+ * readable: the poll returns at once), else the file's own. A packet that
+ * arrives later is in the file's queue when the poll looks: the armed read
+ * takes it only in task work, which runs when the process leaves the
+ * kernel. Polling the file rather than the ring avoids the restarted poll
+ * that task work for a sleeping process costs, and reports POLLERR. */
 int ureader_wait_fd(const struct ureader *r);
 
 #endif

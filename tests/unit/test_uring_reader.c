@@ -105,7 +105,10 @@ START_TEST(reads_in_order_then_drained)
 }
 END_TEST
 
-/* armed and idle: a datagram that arrives later makes the wait fd readable */
+/* armed and idle: nothing to wait for on the wait fd; a datagram that
+ * arrives later makes the wait fd (chosen right before the poll) readable,
+ * also when the kernel took it off the socket already (here: in task work
+ * when send(2) returned) */
 START_TEST(later_datagram_wakes_the_wait_fd)
 {
 	unsigned got = 0;
@@ -115,10 +118,14 @@ START_TEST(later_datagram_wakes_the_wait_fd)
 	ck_assert_int_eq(ureader_read(&R, out, &drained), 0);
 	ck_assert(drained);
 	struct pollfd p = { .fd = ureader_wait_fd(&R), .events = POLLIN };
+	ck_assert_int_eq(p.fd, sv[0]);
 	ck_assert_int_eq(poll(&p, 1, 0), 0);
 	send_dgram(0);
+	p.fd = ureader_wait_fd(&R);
 	ck_assert_int_eq(poll(&p, 1, 10000), 1);
 	read_in_order(&got, 1);
+	p.fd = ureader_wait_fd(&R);
+	ck_assert_int_eq(poll(&p, 1, 0), 0);
 }
 END_TEST
 
