@@ -88,13 +88,6 @@ bool addr_v4_is_forbidden(struct in_addr a)
 	       v4_in(h, 0xe0000000, 4) || v4_in(h, 0xf0000000, 4);
 }
 
-bool addr_v4_is_martian(struct in_addr a)
-{
-	uint32_t h = ntohl(a.s_addr);
-	return v4_in(h, 0x00000000, 8) || v4_in(h, 0x7f000000, 8) ||
-	       v4_in(h, 0xe0000000, 4) || h == 0xffffffffu;
-}
-
 bool addr_v6_is_forbidden(const struct in6_addr *a)
 {
 	const uint8_t *b = a->s6_addr;

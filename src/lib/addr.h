@@ -34,8 +34,14 @@ bool addr_v4_is_linklocal(struct in_addr a);
 bool addr_v4_is_forbidden(struct in_addr a);
 /* Martian (RFC 1812 5.3.7, 4.2.2.11): 0/8, 127/8, 224/4 (class D) and
  * 255.255.255.255; packets from or to them are discarded silently. Class E
- * (240/4) is forbidden but not in this set. */
-bool addr_v4_is_martian(struct in_addr a);
+ * (240/4) is forbidden but not in this set. Inline, on the first octet: it
+ * runs for both addresses of every IPv4->IPv6 packet. */
+static inline bool addr_v4_is_martian(struct in_addr a)
+{
+	const uint8_t *b = (const uint8_t *)&a.s_addr;  /* network order */
+
+	return b[0] == 0 || b[0] == 127 || (b[0] & 0xf0) == 0xe0 || a.s_addr == 0xffffffffu;
+}
 /* Never translated: ::/8 (unspecified, loopback, v4-compat), ff00::/8, fe80::/10 */
 bool addr_v6_is_forbidden(const struct in6_addr *a);
 
