@@ -1,6 +1,6 @@
 /* usage.c - per-prefix usage counters: the two tables, slot reclaim and
- * the carry-over on reload (the log lines and Prometheus series are in
- * usage_report.c). */
+ * the carry-over on reload (the log lines are usage_report.c, the
+ * Prometheus series usage_prom.c). */
 #include "account/usage.h"
 
 #include <stdbool.h>
@@ -32,7 +32,8 @@ struct usage *usage_new(size_t entries, unsigned plen6, unsigned plen4)
 
 	if (!u)
 		return NULL;
-	if (tab_init(&u->six, entries, plen6) != 0 || tab_init(&u->four, entries, plen4) != 0) {
+	if (tab_init(&u->six, entries, plen6) != 0 || tab_init(&u->four, entries, plen4) != 0 ||
+	    usage_labels_init(u) != 0) {
 		usage_free(u);
 		return NULL;
 	}
@@ -43,6 +44,7 @@ void usage_free(struct usage *u)
 {
 	if (!u)
 		return;
+	usage_labels_free(u);
 	tab_free(&u->six);
 	tab_free(&u->four);
 	free(u);
@@ -171,4 +173,5 @@ void usage_migrate(struct usage *to, const struct usage *from)
 	to->clock = from->clock;
 	migrate_tab(to, &to->six, &from->six);
 	migrate_tab(to, &to->four, &from->four);
+	usage_labels_migrate(to, from);
 }

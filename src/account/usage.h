@@ -13,6 +13,7 @@
 #define TAYGA_USAGE_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -40,6 +41,24 @@ struct usage_tab {
 	unsigned plen;
 };
 
+/* The prefixes the stats-file labelled at its last write (usage_prom.c).
+ * Each series counts from `base` on; a prefix that enters the top brings
+ * its counts so far along unless "other" would then go down, so every
+ * series stays a counter. */
+struct usage_label {
+	struct pkey key;
+	size_t g;                    /* slot: the IPv6 table, then the IPv4 one */
+	struct usage_ctr base;       /* counts left in "other" */
+	bool added;                  /* entered the top at this write */
+};
+
+struct usage_labels {
+	struct usage_label *l;
+	size_t n;
+	uint32_t *at;                /* per slot g: 1 + its index in l, 0: none */
+	struct usage_ctr other;      /* "other" as last written */
+};
+
 struct usage {
 	struct usage_tab six;        /* IPv6 client prefixes */
 	struct usage_tab four;       /* IPv4 sources of unmapped packets */
@@ -47,6 +66,8 @@ struct usage {
 	uint64_t overflow;           /* packets counted under other for want of a slot */
 	uint64_t reclaimed;          /* slots handed from an idle prefix to another */
 	uint64_t clock;              /* packets counted: the LRU order */
+	struct usage_labels *labels; /* the stats-file's state (written through
+				      * a const usage) */
 };
 
 const char *usage_dir_name(enum usage_dir d);
@@ -65,8 +86,9 @@ void usage_add4(struct usage *u, const struct in_addr *a, enum usage_dir d, uint
 void usage_report(struct usage *u, void (*line)(void *arg, const char *msg), void *arg);
 
 /* Prometheus series for the `top` prefixes with the most bytes (all
- * directions together, both tables), "other" with everything else (so the
- * series sum to all that was counted) and the table gauges. */
+ * directions together, both tables), each counted since it entered the
+ * top, "other" with everything else (so the series sum to all that was
+ * counted, and none goes down) and the table gauges. */
 void usage_write_prom(const struct usage *u, FILE *f, unsigned top);
 
 /* Carry the counts of an old table into a new one (SIGHUP). A prefix is
@@ -74,8 +96,13 @@ void usage_write_prom(const struct usage *u, FILE *f, unsigned top);
  * "other". */
 void usage_migrate(struct usage *to, const struct usage *from);
 
-/* For usage_report.c: total bytes of a counter; add one to another. */
+/* For usage_report.c and usage_prom.c: total bytes of a counter; add one
+ * to another; the labels' state (-1: out of memory) and their carry-over on
+ * reload (after the tables). */
 uint64_t usage_bytes(const struct usage_ctr *c);
 void usage_ctr_add(struct usage_ctr *to, const struct usage_ctr *from);
+int usage_labels_init(struct usage *u);
+void usage_labels_free(struct usage *u);
+void usage_labels_migrate(struct usage *to, const struct usage *from);
 
 #endif

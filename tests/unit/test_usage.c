@@ -118,7 +118,7 @@ START_TEST(usage_prometheus_top_n)
 	 * rest (2001:db8::/32 and the IPv4 /24) is "other" (issue 22 I) */
 	ck_assert_str_eq(t,
 		"# HELP tayga_usage_packets_total Packets per client prefix (top 2 by bytes, "
-		"then other: all the rest).\n"
+		"each since it entered the top, then other: all the rest).\n"
 		"# TYPE tayga_usage_packets_total counter\n"
 		"tayga_usage_packets_total{prefix=\"2001:db9::/32\",dir=\"6to4\"} 1\n"
 		"tayga_usage_packets_total{prefix=\"2001:db9::/32\",dir=\"4to6\"} 1\n"
@@ -126,7 +126,7 @@ START_TEST(usage_prometheus_top_n)
 		"tayga_usage_packets_total{prefix=\"other\",dir=\"6to4\"} 1\n"
 		"tayga_usage_packets_total{prefix=\"other\",dir=\"unmapped\"} 1\n"
 		"# HELP tayga_usage_bytes_total Bytes per client prefix (top 2 by bytes, "
-		"then other: all the rest).\n"
+		"each since it entered the top, then other: all the rest).\n"
 		"# TYPE tayga_usage_bytes_total counter\n"
 		"tayga_usage_bytes_total{prefix=\"2001:db9::/32\",dir=\"6to4\"} 300\n"
 		"tayga_usage_bytes_total{prefix=\"2001:db9::/32\",dir=\"4to6\"} 3000\n"
@@ -142,10 +142,31 @@ START_TEST(usage_prometheus_top_n)
 		"# TYPE tayga_usage_reclaimed_total counter\n"
 		"tayga_usage_reclaimed_total 0\n");
 	free(t);
-	/* top 10 shows all four, the IPv4 prefix among them */
+	/* top 10 at the next write labels all four; the two that enter now
+	 * leave what they had in "other", which was written before and must
+	 * not go down: their series start at 0 */
+	t = prom(u, 10);
+	ck_assert_ptr_nonnull(strstr(t, "tayga_usage_packets_total{prefix=\"198.51.100.0/24\",dir=\"unmapped\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "tayga_usage_bytes_total{prefix=\"2001:db8::/32\",dir=\"6to4\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "tayga_usage_bytes_total{prefix=\"other\",dir=\"6to4\"} 100\n"));
+	ck_assert_ptr_nonnull(strstr(t, "tayga_usage_bytes_total{prefix=\"other\",dir=\"unmapped\"} 40\n"));
+	free(t);
+	/* from then on they count */
+	usage_add4(u, &s4, USAGE_UNMAPPED, 40);
+	t = prom(u, 10);
+	ck_assert_ptr_nonnull(strstr(t, "tayga_usage_packets_total{prefix=\"198.51.100.0/24\",dir=\"unmapped\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(t, "tayga_usage_bytes_total{prefix=\"other\",dir=\"unmapped\"} 40\n"));
+	free(t);
+	usage_free(u);
+
+	/* the first write of a top 10 labels them with all they have */
+	u = usage_new(64, 32, 24);
+	usage_add4(u, &s4, USAGE_UNMAPPED, 40);
+	usage_add6(u, &a, USAGE_6TO4, 100);
 	t = prom(u, 10);
 	ck_assert_ptr_nonnull(strstr(t, "tayga_usage_packets_total{prefix=\"198.51.100.0/24\",dir=\"unmapped\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(t, "tayga_usage_bytes_total{prefix=\"2001:db8::/32\",dir=\"6to4\"} 100\n"));
+	ck_assert_ptr_null(strstr(t, "prefix=\"other\""));
 	free(t);
 	usage_free(u);
 }
@@ -261,15 +282,21 @@ START_TEST(scanners_never_take_a_customers_series)
 }
 END_TEST
 
-/* pkts packets of 10 bytes from 2001:db8:<i>::1 */
-static void add6(struct usage *u, unsigned i, unsigned pkts)
+/* one packet of `bytes` from 2001:db8:<i>::1 */
+static void add_one(struct usage *u, unsigned i, enum usage_dir d, uint64_t bytes)
 {
 	char s[64];
 
 	snprintf(s, sizeof(s), "2001:db8:%x::1", i);
 	struct in6_addr a = tp_in6(s);
+	usage_add6(u, &a, d, bytes);
+}
+
+/* pkts packets of 10 bytes from 2001:db8:<i>::1 */
+static void add6(struct usage *u, unsigned i, unsigned pkts)
+{
 	for (unsigned k = 0; k < pkts; k++)
-		usage_add6(u, &a, USAGE_6TO4, 10);
+		add_one(u, i, USAGE_6TO4, 10);
 }
 
 static int has_line(const struct lines *ls, const char *l)
@@ -371,6 +398,43 @@ START_TEST(series_add_up_to_the_totals)
 }
 END_TEST
 
+/* The top changes all the time: "other" (a counter) never goes down, and
+ * the series still add up to everything counted at every write. */
+START_TEST(other_never_goes_down)
+{
+	static const char *const dirs[] = { "6to4", "4to6" };
+	struct usage *u = usage_new(64, 48, 24);
+	long long last[2][2] = { { 0, 0 }, { 0, 0 } };
+	unsigned long long pkts = 0, bytes = 0;
+	uint32_t r = 12345;
+
+	for (int round = 0; round < 200; round++) {
+		for (int k = 0; k < 20; k++) {
+			r = r * 1103515245u + 12345u;
+			unsigned who = (r >> 16) % 12, b = 40 + (r >> 8) % 1400;
+			add_one(u, who, (r >> 4) & 1 ? USAGE_4TO6 : USAGE_6TO4, b);
+			pkts++;
+			bytes += b;
+		}
+		char *t = prom(u, 3);
+		ck_assert_uint_eq(series_sum(t, "packets"), pkts);
+		ck_assert_uint_eq(series_sum(t, "bytes"), bytes);
+		for (int d = 0; d < 2; d++) {
+			long long p = series(t, "packets", "other", dirs[d]);
+			long long y = series(t, "bytes", "other", dirs[d]);
+			p = p < 0 ? 0 : p;
+			y = y < 0 ? 0 : y;
+			ck_assert_msg(p >= last[d][0] && y >= last[d][1],
+				      "round %d: other %s went down", round, dirs[d]);
+			last[d][0] = p;
+			last[d][1] = y;
+		}
+		free(t);
+	}
+	usage_free(u);
+}
+END_TEST
+
 CHECK_MAIN("usage",
 	   usage_folds_and_reports_deltas,
 	   usage_table_bounded_overflow_to_other,
@@ -378,4 +442,5 @@ CHECK_MAIN("usage",
 	   usage_migrate_keeps_counting,
 	   scanners_never_take_a_customers_series,
 	   reported_idle_slots_reclaimed_lru,
-	   series_add_up_to_the_totals)
+	   series_add_up_to_the_totals,
+	   other_never_goes_down)
