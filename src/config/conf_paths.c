@@ -98,7 +98,9 @@ const char *conf_file_kind(mode_t mode)
 		return "a block device";
 	if (S_ISSOCK(mode))
 		return "a socket";
-	return "not a regular file";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return "of an unknown kind";
 }
 
 /* "a/b/c" -> "a/b", "/c" -> "/", "c" -> "." */

@@ -65,6 +65,7 @@ struct daemon {
 	struct xlat_ctx ctx;
 	uint8_t *scratch;
 	bool chrooted;
+	bool dynmap_partial;         /* its load was cut short: never save over it */
 	int ps_sock;                 /* privilege separation: to the parent; -1 without */
 	pid_t ps_parent;             /* and the parent's pid */
 	uid_t run_uid;               /* -u / -g: the runtime user and group, else -1 */

@@ -22,6 +22,7 @@
 
 #include "config/conf.h"
 #include "config/conf_paths.h"
+#include "lib/atomic_file.h"
 #include "lib/log.h"
 #include "state/map.h"
 #include "account/meter.h"
@@ -53,23 +54,36 @@ static uint16_t random_id(void)
 	return (uint16_t)(time(NULL) ^ getpid());
 }
 
+/* A stop signal arrived: work that runs before the event loop (loading a
+ * big dynamic.map) asks this to give up early. */
+static volatile sig_atomic_t stop_pending;
+
 static void on_signal(int sig)
 {
 	int saved = errno;
 	unsigned char b = (unsigned char)sig;
+
+	if (sig == SIGINT || sig == SIGTERM || sig == SIGQUIT)
+		stop_pending = 1;
 	if (write(sig_pipe[1], &b, 1) < 0) {
 		/* pipe full: a signal is pending anyway */
 	}
 	errno = saved;
 }
 
+static int fill_pid(void *arg, FILE *f)
+{
+	(void)arg;
+	fprintf(f, "%ld\n", (long)getpid());
+	return 0;
+}
+
+/* Written as root: by the one atomic writer, so a link planted at the name
+ * (or at a temporary name) is replaced, never followed, and an init script
+ * never reads half a pid. Its directory is checked in check_identity. */
 static int write_pidfile(const char *path)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fprintf(f, "%ld\n", (long)getpid());
-	return fclose(f);
+	return atomic_file_write(path, 0644, fill_pid, NULL);
 }
 
 /* Fork; the parent waits until the child reports start-up success (a byte
@@ -226,19 +240,35 @@ void open_everything(struct daemon *d, struct config *c, int ready_fd)
 	}
 }
 
+static bool stop_asked(void *arg)
+{
+	(void)arg;
+	return stop_pending != 0;
+}
+
 /* dynamic.map: read only after the privilege drop, as the runtime user
  * (it lives in the one directory that user may write). */
 void load_dynmap(struct daemon *d)
 {
+	struct pool_load_cb cb = { .report = report_dynmap, .stop = stop_asked };
 	long n;
 
 	if (!d->st.pool || !d->st.dynmap[0])
 		return;
-	n = pool_load(d->st.pool, d->st.dynmap, time(NULL), report_dynmap, NULL);
-	if (n < 0)
-		log_warn("cannot read %s: %s", d->st.dynmap, strerror(errno));
-	else if (n > 0)
+	n = pool_load_cb(d->st.pool, d->st.dynmap, time(NULL), &cb);
+	if (n < 0 && errno == EINTR) {
+		/* part of it is loaded: never save that over the whole */
+		d->dynmap_partial = true;
+		log_info("loading %s stopped by a signal; the file is left as it is", d->st.dynmap);
+	} else if (n < 0 && errno == EFBIG) {
+		log_err("%s: bigger than %u MB, not loaded (a full pool's file is about 80 MB); "
+			"it is replaced at the next save", d->st.dynmap, POOL_LOAD_MAX_BYTES >> 20);
+	} else if (n < 0) {
+		log_warn("cannot read %s: %s", d->st.dynmap,
+			 errno == ELOOP ? "it is a symbolic link, not a regular file" : strerror(errno));
+	} else if (n > 0) {
 		log_info("loaded %ld dynamic mappings from %s", n, d->st.dynmap);
+	}
 }
 
 /* Wire the translator to the running state and the tun. */

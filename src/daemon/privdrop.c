@@ -36,6 +36,25 @@
 #define PARENT_CAPS (SB_CAP_BIT(SB_CAP_NET_ADMIN) | SB_CAP_BIT(SB_CAP_DAC_OVERRIDE) | \
 		     SB_CAP_BIT(SB_CAP_DAC_READ_SEARCH) | SB_CAP_BIT(SB_CAP_KILL))
 
+/* Root writes and removes the pidfile: its directory must be out of the
+ * runtime user's reach, or the user could make root write (or remove)
+ * whatever it likes through a link. */
+static bool pidfile_dir_unsafe(const char *pidfile, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], why[PATH_MAX];
+	const char *slash = strrchr(pidfile, '/');
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == pidfile ? 1 : (int)(slash - pidfile), pidfile);
+	if (!sandbox_path_writable_by(dir, uid, gid, why, sizeof(why)))
+		return false;
+	snprintf(err, errlen, "pidfile %.400s: refused: %.400s can be changed by the runtime user; "
+		 "put it in a directory only root can write (/run)", pidfile, why);
+	return true;
+}
+
 /* -u / -g / -r make sense with this config and name known accounts. */
 int check_identity(struct daemon *d, const struct config *c, struct passwd **pw,
 			  struct group **gr)
@@ -57,6 +76,10 @@ int check_identity(struct daemon *d, const struct config *c, struct passwd **pw,
 	d->run_uid = *pw ? (*pw)->pw_uid : (uid_t)-1;
 	d->run_gid = *gr ? (*gr)->gr_gid : *pw ? (*pw)->pw_gid : (gid_t)-1;
 	if (privsep_check_paths(d->conf_path, c, d->run_uid, d->run_gid, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tayga: %s\n", err);
+		return -1;
+	}
+	if (d->o.pidfile && pidfile_dir_unsafe(d->o.pidfile, d->run_uid, d->run_gid, err, sizeof(err))) {
 		fprintf(stderr, "tayga: %s\n", err);
 		return -1;
 	}

@@ -104,7 +104,7 @@ void apply_state(struct daemon *d)
 
 void save_pool(struct daemon *d)
 {
-	if (!d->st.pool || !d->st.dynmap[0])
+	if (!d->st.pool || !d->st.dynmap[0] || d->dynmap_partial)
 		return;
 	if (pool_save(d->st.pool, d->st.dynmap) != 0 && log_every_due(&d->save_warn, mono_ms(), WRITE_WARN_MS))
 		log_err("cannot write %s: %s (%llu failures so far, logged at most once a minute)",

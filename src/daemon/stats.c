@@ -1,6 +1,7 @@
 /* stats.c - the Prometheus text exposition of the daemon's counters (the drop
  * reason names come from core/counters.h). */
 #include "daemon/stats.h"
+#include "lib/atomic_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -120,46 +121,26 @@ int stats_write_file(const struct stats *s, const char *path)
 	return stats_write_file_ext(s, path, NULL, NULL);
 }
 
+struct prom_job {
+	const struct stats *s;
+	void (*extra)(const void *arg, FILE *f);
+	const void *arg;
+};
+
+static int prom_fill(void *arg, FILE *f)
+{
+	const struct prom_job *j = arg;
+
+	stats_write_prom(j->s, f);
+	if (j->extra)
+		j->extra(j->arg, f);
+	return ferror(f) ? -1 : 0;
+}
+
 int stats_write_file_ext(const struct stats *s, const char *path,
 			 void (*extra)(const void *arg, FILE *f), const void *arg)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int fd, err;
+	struct prom_job j = { s, extra, arg };
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = errno;
-		close(fd);
-		goto fail;
-	}
-	stats_write_prom(s, f);
-	if (extra)
-		extra(arg, f);
-	errno = 0;
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-		err = errno ? errno : EIO;
-		fclose(f);
-		goto fail;
-	}
-	if (fclose(f) != 0) {
-		err = errno;
-		goto fail;
-	}
-	if (rename(tmp, path) != 0) {
-		err = errno;
-		goto fail;
-	}
-	return 0;
-fail:
-	unlink(tmp);
-	errno = err;
-	return -1;
+	return atomic_file_write(path, 0644, prom_fill, &j);
 }

@@ -88,6 +88,23 @@ void pool_mark_clean(struct pool *p);
  * silently); re-homed ones are reported. */
 long pool_load(struct pool *p, const char *path, time_t now,
 	       void (*report)(void *arg, const char *msg), void *arg);
+/* The same with a stop test: loading a big file takes a while, and a stop
+ * signal must not wait for it. stop (may be NULL) is asked every
+ * POOL_LOAD_STOP_EVERY lines; true abandons the load (-1, EINTR; the pool
+ * then holds part of the file and must not be saved over it). At most
+ * POOL_LOAD_WARN_MAX lines are reported, then one line with the count of
+ * the rest. A file that is not a regular file (a symlink is not followed:
+ * ELOOP), or is bigger than POOL_LOAD_MAX_BYTES (EFBIG; a full pool's file
+ * is about 80 MB) is not read: -1. */
+#define POOL_LOAD_WARN_MAX 20
+#define POOL_LOAD_STOP_EVERY 4096
+#define POOL_LOAD_MAX_BYTES (128u * 1024 * 1024)
+struct pool_load_cb {
+	void (*report)(void *arg, const char *msg);
+	bool (*stop)(void *arg);
+	void *arg;
+};
+long pool_load_cb(struct pool *p, const char *path, time_t now, const struct pool_load_cb *cb);
 /* Crash-safe write: temp file, fsync, rename, fsync dir. 0 or -1 (errno).
  * With slices the file stays one for all workers: under a lock on its
  * directory, the other workers' lines of the current file are kept and

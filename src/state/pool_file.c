@@ -3,6 +3,7 @@
  * the file stays one: each worker reads its own lines and merges its slice
  * into the file under a lock. */
 #include "state/pool.h"
+#include "lib/atomic_file.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define HEADER "# tayga dynamic pool mappings: IPv4<TAB>IPv6<TAB>last use (unix seconds)\n"
@@ -26,21 +29,34 @@ struct loader {
 	struct pool *p;
 	const char *path;
 	time_t now;
-	void (*report)(void *arg, const char *msg);
-	void *arg;
+	const struct pool_load_cb *cb;
 	struct rehome *re;
 	size_t nre, capre;
 	long loaded;
+	unsigned long said, unsaid;     /* messages given, and held back */
 };
 
 static void say(const struct loader *l, unsigned lineno, const char *what)
 {
 	char msg[768];
 
-	if (!l->report)
+	if (!l->cb->report)
 		return;
 	snprintf(msg, sizeof(msg), "%s:%u: %s", l->path, lineno, what);
-	l->report(l->arg, msg);
+	l->cb->report(l->cb->arg, msg);
+}
+
+/* A line that cannot be used: at most POOL_LOAD_WARN_MAX are reported, the
+ * rest counted (a damaged or hostile file of millions of bad lines must not
+ * flood the log). */
+static void say_bad(struct loader *l, unsigned lineno, const char *why)
+{
+	if (l->said >= POOL_LOAD_WARN_MAX) {
+		l->unsaid++;
+		return;
+	}
+	l->said++;
+	say(l, lineno, why);
 }
 
 /* The reason a line cannot be used, or NULL when it parsed into v4/v6/last. */
@@ -92,7 +108,7 @@ static void take(struct loader *l, unsigned lineno, struct in_addr v4, const str
 		l->re[l->nre++] = (struct rehome){ *v6, v4, (time_t)last, lineno };
 		return;
 	case PLACE_BAD:
-		say(l, lineno, why);
+		say_bad(l, lineno, why);
 		return;
 	}
 }
@@ -114,49 +130,104 @@ static void rehome_all(struct loader *l)
 	}
 }
 
-long pool_load(struct pool *p, const char *path, time_t now,
-	       void (*report)(void *arg, const char *msg), void *arg)
+/* Open dynamic.map to read: never through a link (the directory may be
+ * the runtime user's while root reads it), only a regular file, and not
+ * one bigger than POOL_LOAD_MAX_BYTES (EFBIG). NULL with errno. */
+static FILE *open_map(const char *path)
 {
-	struct loader l = { .p = p, .path = path, .now = now, .report = report, .arg = arg };
-	char line[512];
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	FILE *f = NULL;
+	int err = 0;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0)
+		err = errno;
+	else if (!S_ISREG(st.st_mode))
+		err = EINVAL;
+	else if (st.st_size > (off_t)POOL_LOAD_MAX_BYTES)
+		err = EFBIG;
+	else if (!(f = fdopen(fd, "r")))
+		err = errno;
+	if (!f) {
+		close(fd);
+		errno = err;
+	}
+	return f;
+}
+
+/* One line: NULL when it was used or skipped silently, else the reason. */
+static const char *load_line(struct loader *l, FILE *f, char *line, size_t size, unsigned lineno)
+{
+	long long last;
+	struct in_addr v4;
+	struct in6_addr v6;
+	const char *why;
+	size_t len = strlen(line);
+
+	if (len == size - 1 && line[len - 1] != '\n') {
+		int ch;
+		while ((ch = fgetc(f)) != EOF && ch != '\n')
+			;
+		return "line too long";
+	}
+	if (len == 0 || line[len - 1] != '\n')
+		return "truncated line (no newline)";
+	if (line[0] == '#' || strspn(line, " \t\r\n") == len)
+		return NULL;
+	if ((why = parse_line(line, &v4, &v6, &last)))
+		return why;
+	take(l, lineno, v4, &v6, last);
+	return NULL;
+}
+
+long pool_load_cb(struct pool *p, const char *path, time_t now, const struct pool_load_cb *cb)
+{
+	struct loader l = { .p = p, .path = path, .now = now, .cb = cb };
+	char line[512], msg[PATH_MAX + 64];
 	unsigned lineno = 0;
+	bool stopped = false;
 	FILE *f;
 
 	if (!p)
 		return 0;
-	f = fopen(path, "r");
-	if (!f)
+	if (!(f = open_map(path)))
 		return errno == ENOENT ? 0 : -1;
 	while (fgets(line, sizeof(line), f)) {
-		long long last;
-		struct in_addr v4;
-		struct in6_addr v6;
-		const char *why = NULL;
-		size_t len = strlen(line);
-
-		lineno++;
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			int ch;
-			while ((ch = fgetc(f)) != EOF && ch != '\n')
-				;
-			why = "line too long";
-		} else if (len == 0 || line[len - 1] != '\n') {
-			why = "truncated line (no newline)";
-		} else if (line[0] == '#' || strspn(line, " \t\r\n") == len) {
-			continue;
-		} else if (!(why = parse_line(line, &v4, &v6, &last))) {
-			take(&l, lineno, v4, &v6, last);
-			continue;
+		const char *why = load_line(&l, f, line, sizeof(line), ++lineno);
+		if (why)
+			say_bad(&l, lineno, why);
+		/* a big file takes a while: a stop signal must not wait for it */
+		if (lineno % POOL_LOAD_STOP_EVERY == 0 && cb->stop && cb->stop(cb->arg)) {
+			stopped = true;
+			break;
 		}
-		say(&l, lineno, why);
 	}
 	fclose(f);
-	if (!pool_loaded(p) && report)
-		report(arg, "out of memory sorting dynamic.map by last use: dormant mappings "
-			    "are reused in file order");
-	rehome_all(&l);
+	if (!stopped && !pool_loaded(p) && cb->report)
+		cb->report(cb->arg, "out of memory sorting dynamic.map by last use: dormant mappings "
+				    "are reused in file order");
+	if (!stopped)
+		rehome_all(&l);
 	free(l.re);
+	if (l.unsaid && cb->report) {
+		snprintf(msg, sizeof(msg), "%s: %lu more lines skipped (not shown)", path, l.unsaid);
+		cb->report(cb->arg, msg);
+	}
+	if (stopped) {
+		errno = EINTR;
+		return -1;
+	}
 	return l.loaded;
+}
+
+long pool_load(struct pool *p, const char *path, time_t now,
+	       void (*report)(void *arg, const char *msg), void *arg)
+{
+	struct pool_load_cb cb = { .report = report, .arg = arg };
+
+	return pool_load_cb(p, path, now, &cb);
 }
 
 static void write_line(void *arg, struct in_addr v4, const struct in6_addr *v6, time_t last)
@@ -193,7 +264,7 @@ static void copy_others(const struct pool *p, const char *path, FILE *out)
 	fclose(in);
 }
 
-/* The directory of path, open (to lock it and to make the rename durable). */
+/* The directory of path, open (to lock it while the workers merge). */
 static int open_dir(const char *path)
 {
 	char dir[4096];
@@ -210,52 +281,44 @@ static int open_dir(const char *path)
 	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
+struct saver {
+	const struct pool *p;
+	const char *path;
+	bool merge;
+};
+
+static int fill(void *arg, FILE *f)
+{
+	const struct saver *s = arg;
+
+	fputs(HEADER, f);
+	if (s->merge)
+		copy_others(s->p, s->path, f);
+	pool_each(s->p, write_line, f);
+	return ferror(f) ? -1 : 0;
+}
+
 int pool_save(struct pool *p, const char *path)
 {
-	char tmp[4096];
-	bool merge;
-	FILE *f;
-	int dfd, err = 0;
+	struct saver s = { p, path, false };
+	int dfd = -1, r, err;
 
 	if (!p)
 		return 0;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	dfd = open_dir(path);
 	/* workers write in turn: each reads the others' lines as they are */
-	merge = pool_workers(p) > 1;
-	if (merge && (dfd < 0 || flock(dfd, LOCK_EX) != 0)) {
+	s.merge = pool_workers(p) > 1;
+	if (s.merge && ((dfd = open_dir(path)) < 0 || flock(dfd, LOCK_EX) != 0)) {
 		err = errno;
 		if (dfd >= 0)
 			close(dfd);
 		errno = err;
 		return -1;
 	}
-	f = fopen(tmp, "w");
-	if (!f) {
-		err = errno;
-		goto out;
-	}
-	fputs(HEADER, f);
-	if (merge)
-		copy_others(p, path, f);
-	pool_each(p, write_line, f);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		err = errno ? errno : EIO;
-	if (fclose(f) != 0 && !err)
-		err = errno;
-	if (!err && rename(tmp, path) != 0)
-		err = errno;
-	if (err)
-		unlink(tmp);
-	else if (dfd >= 0)
-		fsync(dfd);     /* make the rename durable */
-out:
+	r = atomic_file_write(path, 0644, fill, &s);
+	err = errno;
 	if (dfd >= 0)
 		close(dfd);     /* and the lock with it */
-	if (err) {
+	if (r != 0) {
 		errno = err;
 		return -1;
 	}

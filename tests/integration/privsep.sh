@@ -55,6 +55,27 @@ log_since() { tail -n +"$(($1 + 1))" "$LOG"; }
 start_bounded() { nsxlat timeout 10 "$TAYGA_BIN" -n "$@" 2>&1; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
+# ---- C: the pidfile ----
+if want C; then
+	DATA_DIR="$W/c-data" t_conf
+	mkdir -p "$W/c-user"; chown "$USER_:" "$W/c-user"
+	OUT=$(start_bounded -c "$T_CONF" -u "$USER_" -p "$W/c-user/tayga.pid")
+	check "C: -u: a pidfile in a directory the user owns is refused" \
+		grep -qF "pidfile $W/c-user/tayga.pid: refused: $W/c-user can be changed by the runtime user" <<<"$OUT"
+	check_not "C: ... and nothing written there" test -e "$W/c-user/tayga.pid"
+	# a link at the pidfile's name (planted while the directory was the
+	# user's, say) is replaced, never written through
+	mkdir -p "$W/c-run"; echo "precious" > "$W/c-victim"
+	ln -s "$W/c-victim" "$W/c-run/tayga.pid"
+	tayga_start_fg "$T_CONF" -p "$W/c-run/tayga.pid" || { t_fail "C: daemon start"; t_finish; }
+	check "C: the link's target is untouched" test "$(cat "$W/c-victim")" = precious
+	check "C: the pidfile is a regular file with the daemon's pid" \
+		eval "[ -f '$W/c-run/tayga.pid' ] && [ ! -L '$W/c-run/tayga.pid' ] && [ \"\$(cat '$W/c-run/tayga.pid')\" = $TAYGA_PID ]"
+	check "C: mode 0644" test "$(stat -c %a "$W/c-run/tayga.pid")" = 644
+	stop_daemon
+	check_not "C: removed at exit" test -e "$W/c-run/tayga.pid"
+fi
+
 # ---- D: capabilities per process ----
 if want D; then
 	DATA_DIR="$W/d-data" t_conf "tun-route 198.18.7.0/24"
@@ -92,6 +113,73 @@ if want D; then
 	kill -HUP "$R"
 	check "D: -u: the parent still reloads" wait_until 5 eval "log_since $L0 | grep -q 'reloaded '"
 	stop_daemon
+fi
+
+# ---- F: dynamic.map never written through a planted link ----
+if want F; then
+	# Debian's init script: the daemon as root, data-dir the user's
+	mkdir -p "$W/f-data"; chown "$USER_:" "$W/f-data"; chmod 0750 "$W/f-data"
+	echo "precious" > "$W/f-victim"
+	as_user ln -s "$W/f-victim" "$W/f-data/dynamic.map.tmp"
+	DATA_DIR="$W/f-data" t_conf
+	tayga_start_fg "$T_CONF" || { t_fail "F: daemon start"; t_finish; }
+	check "F: dynamic client translated" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6_DYN"
+	check "F: dynamic.map written" wait_until 5 test -s "$W/f-data/dynamic.map"
+	stop_daemon
+	check "F: the planted link's target is untouched" test "$(cat "$W/f-victim")" = precious
+	check "F: the link is still a link" test -L "$W/f-data/dynamic.map.tmp"
+	check "F: dynamic.map is a regular file with the mapping" \
+		eval "[ -f '$W/f-data/dynamic.map' ] && [ ! -L '$W/f-data/dynamic.map' ] && grep -q '$CLIENT6_DYN' '$W/f-data/dynamic.map'"
+	check_not "F: no temporary file left" eval "ls '$W/f-data' | grep -q 'tmp\\.'"
+fi
+
+# ---- G: a huge or broken dynamic.map ----
+if want G; then
+	DATA_DIR="$W/g-data" t_conf
+	GMAP="$W/g-data/dynamic.map"
+	{ for i in $(seq 30); do echo "bad line $i"; done
+	  echo "192.168.255.7	$CLIENT6_DYN	$(date +%s)"; } > "$GMAP"
+	L0=$(wc -l < "$LOG")
+	tayga_start_fg "$T_CONF" || { t_fail "G: daemon start"; t_finish; }
+	check "G: the good line is loaded" wait_until 5 eval "log_since $L0 | grep -q 'loaded 1 dynamic mappings'"
+	N=$(log_since "$L0" | grep -c "$GMAP:[0-9]*: ")
+	check "G: 30 bad lines: 20 warnings ($N)" test "$N" = 20
+	check "G: then one line with the count of the rest" \
+		eval "log_since $L0 | grep -q '$GMAP: 10 more lines skipped'"
+	stop_daemon
+	# 2 GB (sparse): refused by its size at once, SIGTERM obeyed
+	rm -f "$GMAP"; truncate -s 2G "$GMAP"
+	L0=$(wc -l < "$LOG")
+	tayga_start_fg "$T_CONF" || { t_fail "G: daemon start (2 GB)"; t_finish; }
+	check "G: 2 GB: a clear error" wait_until 5 eval "log_since $L0 | grep -q 'dynamic.map: bigger than 128 MB, not loaded'"
+	kill -TERM "$TAYGA_PID"
+	expect_exit "$TAYGA_PID" 0 "G: 2 GB dynamic.map, SIGTERM"
+	N=$(log_since "$L0" | grep -c "$GMAP")
+	check "G: 2 GB: a handful of lines in the log, not millions ($N)" test "$N" -le 25
+	# 120 MB of bad lines: a SIGTERM during the load is obeyed at once, and
+	# the part loaded is not saved over the file
+	yes x | head -c 120000000 > "$GMAP"
+	L0=$(wc -l < "$LOG")
+	tayga_start_fg "$T_CONF" || { t_fail "G: daemon start (120 MB)"; t_finish; }
+	kill -TERM "$TAYGA_PID"
+	expect_exit "$TAYGA_PID" 0 "G: SIGTERM while loading 120 MB"
+	N=$(log_since "$L0" | grep -c "$GMAP")
+	check "G: 120 MB: a handful of lines in the log ($N)" test "$N" -le 25
+	if log_since "$L0" | grep -q 'stopped by a signal'; then
+		check "G: the file is left as it was" test "$(stat -c %s "$GMAP")" = 120000000
+	fi
+fi
+
+# ---- K: a symlinked dynamic.map, one clear message ----
+if want K; then
+	mkdir -p "$W/k-data"; echo "# x" > "$W/k-real.map"
+	ln -s "$W/k-real.map" "$W/k-data/dynamic.map"
+	DATA_DIR="$W/k-data" t_conf
+	OUT=$(start_bounded -c "$T_CONF")
+	check "K: refused: a symbolic link, not a regular file" \
+		grep -qF "$W/k-data/dynamic.map is a symbolic link, not a regular file" <<<"$OUT"
+	check_not "K: no 'not a regular file, not a regular file'" \
+		grep -qF "not a regular file, not a regular file" <<<"$OUT"
 fi
 
 # ---- E: the runtime user cannot wedge stop and restart ----

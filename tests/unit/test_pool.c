@@ -2,6 +2,8 @@
  * the dynamic.map file (issue 4). */
 #include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,10 +359,11 @@ START_TEST(save_load_roundtrip)
 		ck_assert_int_eq(pool_lookup6(pool, &a, &x, 6000, false, NULL), POOL_OK);
 		ck_assert_uint_eq(x.s_addr, got[i].s_addr);
 	}
-	/* no temp file left behind */
-	char tmp[64];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ck_assert_int_ne(access(tmp, F_OK), 0);
+	/* no temporary file (dynamic.map.tmp.XXXXXXXX) left behind */
+	char tmp[80];
+	glob_t g;
+	snprintf(tmp, sizeof(tmp), "%s.tmp*", path);
+	ck_assert_int_eq(glob(tmp, 0, NULL, &g), GLOB_NOMATCH);
 	ck_assert_int_eq(pool_load(pool, "/nonexistent/dynamic.map", 6000, report, NULL), 0);
 	unlink(path);
 	teardown();
@@ -510,6 +513,82 @@ START_TEST(migrate_keeps_valid)
 }
 END_TEST
 
+/* issue 22 G: a file of bad lines gives 20 warnings and one count, not one
+ * line each; a file over the size bound, or a link, is not read at all;
+ * a stop request abandons the load. */
+static char last_report[256];
+static int nall;
+static void report_all(void *arg, const char *msg)
+{
+	(void)arg;
+	snprintf(last_report, sizeof(last_report), "%s", msg);
+	nall++;
+}
+
+static int stops_after;
+static bool stop_soon(void *arg)
+{
+	(void)arg;
+	return --stops_after <= 0;
+}
+
+/* A load into a fresh pool that must fail with err. */
+static void load_fails(const char *path, const struct pool_load_cb *cb, int err)
+{
+	setup_text(BASE "dynamic-pool 192.0.2.0/24\n");
+	nall = 0;
+	errno = 0;
+	ck_assert_int_eq(pool_load_cb(pool, path, 1000001, cb), -1);
+	ck_assert_int_eq(errno, err);
+	teardown();
+}
+
+START_TEST(load_bounded)
+{
+	char *text = malloc(30 * 16 + 64), want[128], link[80];
+	struct pool_load_cb cb = { .report = report_all };
+	char *path;
+	FILE *f;
+
+	text[0] = '\0';
+	for (int i = 0; i < 30; i++)
+		sprintf(text + strlen(text), "bad line %d\n", i);
+	strcat(text, "192.0.2.5\t2001:db8:1::5\t1000000\n");
+	path = write_file(text);
+	free(text);
+	setup_text(BASE "dynamic-pool 192.0.2.0/24\n");
+	nall = 0;
+	ck_assert_int_eq(pool_load_cb(pool, path, 1000001, &cb), 1);
+	ck_assert_int_eq(nall, POOL_LOAD_WARN_MAX + 1);
+	snprintf(want, sizeof(want), "%s: 10 more lines skipped (not shown)", path);
+	ck_assert_str_eq(last_report, want);
+	teardown();
+
+	/* over the bound (sparse): refused by its size, nothing reported */
+	ck_assert_int_eq(truncate(path, (off_t)POOL_LOAD_MAX_BYTES + 1), 0);
+	load_fails(path, &cb, EFBIG);
+	ck_assert_int_eq(nall, 0);
+
+	/* a stop request: -1, EINTR, after POOL_LOAD_STOP_EVERY lines */
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	for (int i = 0; i < 3 * POOL_LOAD_STOP_EVERY; i++)
+		fputs("# comment\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	cb.stop = stop_soon;
+	stops_after = 2;
+	load_fails(path, &cb, EINTR);
+	ck_assert_int_eq(stops_after, 0);
+
+	/* a link is not followed */
+	snprintf(link, sizeof(link), "%s.link", path);
+	ck_assert_int_eq(symlink(path, link), 0);
+	cb.stop = NULL;
+	load_fails(link, &cb, ELOOP);
+	unlink(link);
+	unlink(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pool");
@@ -529,6 +608,7 @@ int main(void)
 	tcase_add_test(tc, migrate_keeps_valid);
 	tcase_add_test(tc, load_unsorted_orders_by_last_use);
 	tcase_add_test(tc, load_time_independent_of_order);
+	tcase_add_test(tc, load_bounded);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
