@@ -58,13 +58,21 @@ void usage_ctr_add(struct usage_ctr *to, const struct usage_ctr *from)
 	}
 }
 
+struct rank_arg {
+	const struct usage_tab *tb;
+	const uint32_t *labelled;    /* the stats-file's labels, per slot of tb */
+};
+
 /* A slot may be handed over once everything it counted has been reported
- * (so no usage line loses a count); among those the least recently used. */
+ * (so no usage line loses a count), and not while the stats-file shows it
+ * as one of the usage-top prefixes (a customer keeps its series however
+ * many newcomers there are); among those the least recently used. */
 static uint64_t idle_rank(const void *arg, size_t s)
 {
-	const struct usage_tab *tb = arg;
+	const struct rank_arg *r = arg;
+	const struct usage_tab *tb = r->tb;
 
-	if (memcmp(&tb->tot[s], &tb->logged[s], sizeof(tb->tot[s])) != 0)
+	if (r->labelled[s] || memcmp(&tb->tot[s], &tb->logged[s], sizeof(tb->tot[s])) != 0)
 		return UINT64_MAX;
 	return tb->seen[s];
 }
@@ -75,7 +83,10 @@ static uint64_t idle_rank(const void *arg, size_t s)
 __attribute__((noinline))
 static long take_idle(struct usage *u, struct usage_tab *tb, const struct pkey *k)
 {
-	long s = ptable_replace(&tb->t, k, idle_rank, tb);
+	struct rank_arg r = {
+		.tb = tb, .labelled = u->labels->at + (tb == &u->four ? u->six.t.cap : 0),
+	};
+	long s = ptable_replace(&tb->t, k, idle_rank, &r);
 
 	if (s < 0)
 		return -1;

@@ -5,8 +5,9 @@
  * packets that map to no IPv6 address. Two bounded tables (ptable.h) with a
  * budget each, so IPv4 scan sources never take an IPv6 client's slot. A
  * prefix that finds no slot takes the least recently used one of its table
- * whose counts have all been reported (usage_report()); the counts of that
- * slot move to "other", as do those of a prefix that still finds none. Pure:
+ * whose counts have all been reported (usage_report()) and that the
+ * stats-file does not show as a top prefix; the counts of that slot move to
+ * "other", as do those of a prefix that still finds none. Pure:
  * no I/O except the FILE the caller hands to usage_write_prom().
  */
 #ifndef TAYGA_USAGE_H

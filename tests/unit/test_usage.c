@@ -320,13 +320,9 @@ START_TEST(reported_idle_slots_reclaimed_lru)
 		add6(u, i, 1);
 	/* full and nothing reported yet: the newcomer waits in "other" */
 	add6(u, 0x100, 1);
-	t = prom(u, 100);
-	ck_assert_int_eq(series(t, "packets", "2001:db8:100::/48", "6to4"), -1);
-	ck_assert_int_eq(series(t, "packets", "other", "6to4"), 1);
-	free(t);
-
 	usage_report(u, collect, &ls);
 	ck_assert_int_eq(ls.n, 17);
+	ck_assert(has_line(&ls, "usage: other (table of 16 full) 6to4 1 packets 10 bytes"));
 	/* 0..7 are busy again (unreported); of 8..15, 8 is the least recent */
 	for (unsigned i = 0; i < 8; i++)
 		add6(u, i, 1);
@@ -351,6 +347,46 @@ START_TEST(reported_idle_slots_reclaimed_lru)
 	ck_assert(has_line(&ls, "usage: 2001:db8::/48 6to4 1 packets 10 bytes"));
 	ck_assert(has_line(&ls, "usage: 2001:db8:101::/48 6to4 2 packets 20 bytes"));
 	ck_assert(has_line(&ls, "usage: 2001:db8:102::/48 6to4 3 packets 30 bytes"));
+	usage_free(u);
+}
+END_TEST
+
+/* issue 22 H: the prefixes the stats-file shows (usage-top) keep their
+ * slots and series however many newcomers come, even when they are the
+ * least recently used: only the others are handed over. */
+START_TEST(top_prefixes_keep_their_series)
+{
+	struct usage *u = usage_new(16, 48, 24);   /* one probe window: 16 slots */
+	struct lines ls = { 0 };
+	char *t;
+
+	add6(u, 0, 50);                            /* two customers, the oldest */
+	add6(u, 1, 40);
+	for (unsigned i = 2; i < 16; i++)
+		add6(u, i, 1);
+	t = prom(u, 2);
+	ck_assert_int_eq(series(t, "packets", "2001:db8::/48", "6to4"), 50);
+	ck_assert_int_eq(series(t, "packets", "2001:db8:1::/48", "6to4"), 40);
+	free(t);
+	/* 200 scan sources, the usage lines logged every 10 */
+	for (unsigned i = 0; i < 200; i++) {
+		add6(u, 0x1000 + i, 1);
+		if (i % 10 == 9) {
+			ls.n = 0;
+			usage_report(u, collect, &ls);
+		}
+	}
+	ck_assert_uint_gt(u->reclaimed, 100);
+	t = prom(u, 2);
+	ck_assert_int_eq(series(t, "packets", "2001:db8::/48", "6to4"), 50);
+	ck_assert_int_eq(series(t, "packets", "2001:db8:1::/48", "6to4"), 40);
+	ck_assert_uint_eq(series_sum(t, "packets"), 90 + 14 + 200);
+	free(t);
+	/* and they go on counting */
+	add6(u, 0, 1);
+	t = prom(u, 2);
+	ck_assert_int_eq(series(t, "packets", "2001:db8::/48", "6to4"), 51);
+	free(t);
 	usage_free(u);
 }
 END_TEST
@@ -442,5 +478,6 @@ CHECK_MAIN("usage",
 	   usage_migrate_keeps_counting,
 	   scanners_never_take_a_customers_series,
 	   reported_idle_slots_reclaimed_lru,
+	   top_prefixes_keep_their_series,
 	   series_add_up_to_the_totals,
 	   other_never_goes_down)
