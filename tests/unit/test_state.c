@@ -201,6 +201,11 @@ START_TEST(reload_applies_new_config)
 	ck_assert(maps_to("192.0.2.11", "2001:db8:1::11"));
 	ck_assert(!maps_to("192.0.2.10", "2001:db8:1::10"));
 	ck_assert_msg(strstr(log, "reloaded ") && strstr(log, "(1 maps, 0 dynamic mappings kept)"), "%s", log);
+	/* the stats-file's tayga_reloads_total and tayga_last_reload_* */
+	ck_assert_uint_eq(d.stats.reloads_ok, 1);
+	ck_assert_uint_eq(d.stats.reloads_failed, 0);
+	ck_assert(!d.stats.last_reload_failed);
+	ck_assert_int_gt(d.stats.last_reload, 0);
 }
 END_TEST
 
@@ -221,6 +226,11 @@ static void reload_fails_with(const char *bad, const char *why)
 	ck_assert(maps_to("192.0.2.10", "2001:db8:1::10"));
 	ck_assert_msg(strstr(log, why) != NULL, "%s", log);
 	ck_assert_msg(strstr(log, "reloaded ") == NULL, "%s", log);
+	/* counted as failed for the stats-file (TaygaReloadFailed) */
+	ck_assert_uint_eq(d.stats.reloads_failed, 1);
+	ck_assert_uint_eq(d.stats.reloads_ok, 0);
+	ck_assert(d.stats.last_reload_failed);
+	ck_assert_int_gt(d.stats.last_reload, 0);
 	teardown();
 	setup();
 }
@@ -401,6 +411,21 @@ START_TEST(reload_from_privileged_parent)
 				     "reload failed, keeping the running configuration"));
 	ck_assert(parent_alive);
 	ck_assert_ptr_eq(d.st.conf, old);
+	ck_assert_uint_eq(d.stats.reloads_failed, 1);
+
+	/* the parent refused one itself: counted, nothing else changes */
+	struct privsep_frame *f = privsep_frame_failed();
+	size_t off = 0;
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(privsep_frame_send(peer, f, &off), 1);
+	privsep_frame_put(f);
+	d.stats.last_reload_failed = false;
+	logged(do_reload_from_parent);
+	ck_assert(parent_alive);
+	ck_assert_ptr_eq(d.st.conf, old);
+	ck_assert_uint_eq(d.stats.reloads_failed, 2);
+	ck_assert_uint_eq(d.stats.reloads_ok, 1);
+	ck_assert(d.stats.last_reload_failed);
 
 	/* the parent is gone: time to exit, the state untouched */
 	close(peer);
