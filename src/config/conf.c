@@ -66,7 +66,7 @@ static void free_warn(struct parser *p)
  * else NULL (read from disk); keep: when set, receives the map-file read. */
 static struct config *parse_all(const char *name, const char *dir, char *text, size_t len,
 				const struct conf_text *maps, struct conf_text *keep,
-				char *err, size_t errlen)
+				const struct conf_guard *guard, char *err, size_t errlen)
 {
 	struct parser p;
 	struct config *c = config_new();
@@ -74,6 +74,7 @@ static struct config *parse_all(const char *name, const char *dir, char *text, s
 	if (err && errlen)
 		err[0] = '\0';
 	memset(&p, 0, sizeof(p));
+	p.guard = guard;
 	p.maps = maps;
 	p.keep = keep;
 	p.err = err;
@@ -125,12 +126,19 @@ struct config *conf_load(const char *path, char *err, size_t errlen)
 
 struct config *conf_load_text(const char *path, struct conf_text *t, char *err, size_t errlen)
 {
+	return conf_load_guarded(path, NULL, t, err, errlen);
+}
+
+struct config *conf_load_guarded(const char *path, const struct conf_guard *g,
+				 struct conf_text *t, char *err, size_t errlen)
+{
 	struct parser p;
 	struct config *c = NULL;
 	char *dir, *copy;
 
 	memset(t, 0, sizeof(*t));
 	memset(&p, 0, sizeof(p));
+	p.guard = g;
 	p.err = err;
 	p.errlen = errlen;
 	if (!(t->text = read_file(&p, path, NULL, &t->len)))
@@ -140,7 +148,7 @@ struct config *conf_load_text(const char *path, struct conf_text *t, char *err, 
 	if (!(copy = malloc(t->len + 1)))
 		fail_at(&p, path, 0, "out of memory");
 	else
-		c = parse_all(path, dir, memcpy(copy, t->text, t->len + 1), t->len, NULL, t, err,
+		c = parse_all(path, dir, memcpy(copy, t->text, t->len + 1), t->len, NULL, t, g, err,
 			      errlen);
 	free(copy);
 	free(dir);
@@ -160,7 +168,7 @@ struct config *conf_parse_text(const struct conf_text *t, const char *path, char
 	} else {
 		memcpy(copy, t->text ? t->text : "", t->len);
 		copy[t->len] = '\0';
-		c = parse_all(path, dir, copy, t->len, t, NULL, err, errlen);
+		c = parse_all(path, dir, copy, t->len, t, NULL, NULL, err, errlen);
 	}
 	free(copy);
 	free(dir);
@@ -184,7 +192,7 @@ struct config *conf_parse_string(const char *text, const char *name, char *err, 
 			snprintf(err, errlen, "%s: out of memory", name);
 		return NULL;
 	}
-	c = parse_all(name, NULL, copy, strlen(copy), NULL, NULL, err, errlen);
+	c = parse_all(name, NULL, copy, strlen(copy), NULL, NULL, NULL, err, errlen);
 	free(copy);
 	return c;
 }

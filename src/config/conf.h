@@ -4,6 +4,7 @@
 #define TAYGA_CONF_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "config/model.h"
 
@@ -31,6 +32,18 @@ struct conf_text {
 /* conf_load() that also returns the text it parsed (free with
  * conf_text_free; zeroed on failure). */
 struct config *conf_load_text(const char *path, struct conf_text *t, char *err, size_t errlen);
+/* Whose reach the files must be out of (tayga(8) "Privileges"): with a
+ * guard the configuration file and the map-file are opened by
+ * lib/safe_path.h, never through anything that user could place or
+ * change, and refused before a byte is read ("refused: DIR can be changed
+ * by the runtime user"). Paths must be absolute then. */
+struct conf_guard {
+	uid_t uid;
+	gid_t gid;
+};
+/* conf_load_text() with a guard (NULL: none). */
+struct config *conf_load_guarded(const char *path, const struct conf_guard *g,
+				 struct conf_text *t, char *err, size_t errlen);
 /* Parse t as if read from path (relative paths resolve as for conf_load);
  * the map-file's contents are t->map, never read from disk. */
 struct config *conf_parse_text(const struct conf_text *t, const char *path, char *err,

@@ -1,6 +1,7 @@
 /* lex.c - reading a configuration: files (bounded, regular files only), lines,
  * words; each line dispatched to its directive. */
 #include "config/parser.h"
+#include "lib/safe_path.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -167,10 +168,20 @@ static bool fail_file(struct parser *p, const char *path, const char *what, cons
  * reload, until some writer came along; a device might never end. */
 static FILE *open_regular(struct parser *p, const char *path, const char *what)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	char why[PATH_MAX];
+	int fd = p->guard ? safe_path_open(path, flags, 0, p->guard->uid, p->guard->gid, why,
+					   sizeof(why))
+			  : open(path, flags);
 	struct stat st;
 	FILE *f = NULL;
 
+	if (fd < 0 && p->guard && errno == EPERM) {
+		/* nothing of it was read: its content can't leak into a message */
+		fail_file(p, path, what, "refused: %.300s can be changed by the runtime user; keep "
+			  "configuration out of its reach (only data-dir is its own)", why);
+		return NULL;
+	}
 	if (fd < 0) {
 		fail_file(p, path, what, "cannot open: %s", strerror(errno));
 		return NULL;

@@ -40,6 +40,7 @@ struct parser {
 	bool in_map_file;
 	const struct conf_text *maps; /* map-file contents supplied by the caller */
 	struct conf_text *keep;       /* receives the texts read, or NULL */
+	const struct conf_guard *guard; /* open files out of this user's reach only; or NULL */
 	size_t cap_maps, cap_ips, cap_routes;
 	struct warning *warn;   /* map-file lines skipped, sorted at the end */
 	size_t nwarn, cap_warn, warn_dropped;

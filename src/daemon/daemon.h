@@ -68,6 +68,7 @@ struct daemon {
 	bool dynmap_partial;         /* its load was cut short: never save over it */
 	int ps_sock;                 /* privilege separation: to the parent; -1 without */
 	pid_t ps_parent;             /* and the parent's pid */
+	int data_fd;                 /* -u/-g/-r: data-dir, opened without following links; -1 */
 	uid_t run_uid;               /* -u / -g: the runtime user and group, else -1 */
 	gid_t run_gid;
 	time_t last_stats;
@@ -104,8 +105,9 @@ uint64_t mono_ms(void);
 void on_write_error(void *arg, int err);
 struct xlat_result emit(void *arg, const struct pkt *p);
 int run(struct daemon *d);
-int check_identity(struct daemon *d, const struct config *c, struct passwd **pw,
-			  struct group **gr);
+int lookup_accounts(struct daemon *d, struct passwd **pw, struct group **gr);
+struct config *load_config(struct daemon *d, char *err, size_t errlen);
+int check_identity(struct daemon *d, const struct config *c);
 void separate(struct daemon *d, int ready_fd);
 void drop_privileges(struct daemon *d, const struct passwd *pw, const struct group *gr,
 			    int ready_fd);

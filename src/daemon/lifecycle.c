@@ -24,6 +24,7 @@
 #include "config/conf_paths.h"
 #include "lib/atomic_file.h"
 #include "lib/log.h"
+#include "lib/safe_path.h"
 #include "state/map.h"
 #include "account/meter.h"
 #include "state/pool.h"
@@ -214,16 +215,44 @@ void setup_signals(int ready_fd)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Create data-dir if missing. With -u/-g/-r root hands it to the runtime
+ * user (chown, chroot) later: then it is created and opened here without
+ * following a link, every directory above it checked out of that user's
+ * reach (check_identity refused the rest), and the descriptor is what gets
+ * chowned and chrooted into. */
+static int open_data_dir(struct daemon *d, const struct config *c, char *err, size_t errlen)
+{
+	char why[PATH_MAX];
+
+	if (!c->data_dir)
+		return 0;
+	if (!d->o.user && !d->o.group && !d->o.chroot) {
+		if (mkdir(c->data_dir, 0755) == 0 || errno == EEXIST)
+			return 0;
+	} else {
+		d->data_fd = safe_path_open(c->data_dir, O_RDONLY | O_DIRECTORY,
+					    SAFE_PATH_CREATE_DIR | SAFE_PATH_LAST_THEIRS, d->run_uid,
+					    d->run_gid, why, sizeof(why));
+		if (d->data_fd >= 0)
+			return 0;
+		if (errno == EPERM) {
+			snprintf(err, errlen, "tayga: data-dir %.400s: refused: %.400s can be changed by "
+				 "the runtime user", c->data_dir, why);
+			return -1;
+		}
+	}
+	snprintf(err, errlen, "tayga: data-dir %s: %s", c->data_dir, strerror(errno));
+	return -1;
+}
+
 /* Build the running state, load dynamic.map, open and configure the tun,
  * write the pidfile: everything that needs root. */
 void open_everything(struct daemon *d, struct config *c, int ready_fd)
 {
 	char err[1024];
 
-	if (c->data_dir && mkdir(c->data_dir, 0755) < 0 && errno != EEXIST) {
-		snprintf(err, sizeof(err), "tayga: data-dir %s: %s", c->data_dir, strerror(errno));
+	if (open_data_dir(d, c, err, sizeof(err)) != 0)
 		startup_failed(ready_fd, err);
-	}
 	if (state_build(&d->st, c, false, err, sizeof(err)) != 0)
 		startup_failed(ready_fd, err);
 	struct tun_opts to = tun_opts_of(c);

@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 
 	sandbox_close_fds();
 	d->ps_sock = -1;
+	d->data_fd = -1;
 	if (parse_args(argc, argv, &d->o) != 0)
 		return 1;
 	log_init(d->o.log_set ? d->o.log : LOG_TO_STDERR, d->o.debug);
@@ -54,7 +55,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", d->o.config, strerror(errno));
 		return 1;
 	}
-	c = conf_load(d->conf_path, err, sizeof(err));
+	if (lookup_accounts(d, &pw, &gr) != 0)
+		return 1;
+	c = load_config(d, err, sizeof(err));
 	if (!c || !conf_check_paths(c, d->o.chroot ? CONF_PATHS_CHROOT : 0, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		conf_free(c);
@@ -70,7 +73,7 @@ int main(int argc, char **argv)
 	}
 	log_conf_warnings(c);
 	status = oneshot(d, c);
-	if (status < 0 && check_identity(d, c, &pw, &gr) != 0)
+	if (status < 0 && check_identity(d, c) != 0)
 		status = 1;
 	if (status < 0)
 		status = background(d, &ready_fd);

@@ -86,11 +86,13 @@ static void reload(struct privsep *ps, uint64_t now)
 	struct conf_text t;
 	struct config *c;
 	struct privsep_frame *f;
+	struct conf_guard guard = { ps->uid, ps->gid };
 
 	ps->reload_wanted = false;
 	ps->last_reload_ms = now;
 	log_info("SIGHUP: reloading %s", ps->conf_path);
-	c = conf_load_text(ps->conf_path, &t, err, sizeof(err));
+	/* opened out of the runtime user's reach before anything is read */
+	c = conf_load_guarded(ps->conf_path, &guard, &t, err, sizeof(err));
 	if (c && (privsep_check_paths(ps->conf_path, c, ps->uid, ps->gid, err, sizeof(err)) != 0 ||
 		  !conf_check_paths(c, CONF_PATHS_RELOAD | (ps->chroot ? CONF_PATHS_CHROOT : 0), err,
 				    sizeof(err)))) {

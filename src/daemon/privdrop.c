@@ -23,6 +23,7 @@
 #include "config/conf.h"
 #include "config/conf_paths.h"
 #include "lib/log.h"
+#include "lib/safe_path.h"
 #include "state/map.h"
 #include "account/meter.h"
 #include "state/pool.h"
@@ -41,26 +42,45 @@
  * whatever it likes through a link. */
 static bool pidfile_dir_unsafe(const char *pidfile, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], why[PATH_MAX];
+	char dir[PATH_MAX], why[PATH_MAX], cwd[PATH_MAX] = "";
 	const char *slash = strrchr(pidfile, '/');
 
+	if (pidfile[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		return false;
 	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
+		snprintf(dir, sizeof(dir), "%s", cwd);
 	else
-		snprintf(dir, sizeof(dir), "%.*s", slash == pidfile ? 1 : (int)(slash - pidfile), pidfile);
-	if (!sandbox_path_writable_by(dir, uid, gid, why, sizeof(why)))
+		snprintf(dir, sizeof(dir), "%s%s%.*s", cwd, cwd[0] ? "/" : "",
+			 slash == pidfile ? 1 : (int)(slash - pidfile), pidfile);
+	if (!safe_path_writable_by(dir, uid, gid, why, sizeof(why)))
 		return false;
 	snprintf(err, errlen, "pidfile %.400s: refused: %.400s can be changed by the runtime user; "
 		 "put it in a directory only root can write (/run)", pidfile, why);
 	return true;
 }
 
-/* -u / -g / -r make sense with this config and name known accounts. */
-int check_identity(struct daemon *d, const struct config *c, struct passwd **pw,
-			  struct group **gr)
+/* Root creates data-dir and chowns it to the runtime user: a directory
+ * above it that user could change would let it swap data-dir for a link
+ * (to /etc, say) between two starts. data-dir itself is the user's. */
+static bool data_dir_unsafe(const char *dir, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
-	char err[1024];
+	char why[PATH_MAX];
+	int fd = safe_path_open(dir, O_RDONLY | O_DIRECTORY, SAFE_PATH_LAST_THEIRS, uid, gid, why,
+				sizeof(why));
 
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 || errno != EPERM)
+		return false;   /* missing: created at start-up, where it is checked again */
+	snprintf(err, errlen, "data-dir %.400s: refused: %.400s can be changed by the runtime user, "
+		 "who could swap data-dir for a link before root chowns it; give data-dir a "
+		 "parent only root can write", dir, why);
+	return true;
+}
+
+/* -u / -g name known accounts: the runtime user and group, or -1. */
+int lookup_accounts(struct daemon *d, struct passwd **pw, struct group **gr)
+{
 	if (d->o.user && !(*pw = getpwnam(d->o.user))) {
 		fprintf(stderr, "tayga: unknown user %s\n", d->o.user);
 		return -1;
@@ -69,17 +89,49 @@ int check_identity(struct daemon *d, const struct config *c, struct passwd **pw,
 		fprintf(stderr, "tayga: unknown group %s\n", d->o.group);
 		return -1;
 	}
+	d->run_uid = *pw ? (*pw)->pw_uid : (uid_t)-1;
+	d->run_gid = *gr ? (*gr)->gr_gid : *pw ? (*pw)->pw_gid : (gid_t)-1;
+	return 0;
+}
+
+/* The configuration at start: with -u / -g opened out of the runtime
+ * user's reach (the path as given, links and all, then the file), so
+ * nothing that user placed is ever read. */
+struct config *load_config(struct daemon *d, char *err, size_t errlen)
+{
+	struct conf_guard g = { d->run_uid, d->run_gid };
+	char given[PATH_MAX], cwd[PATH_MAX] = "", why[PATH_MAX];
+	struct conf_text t;
+	struct config *c;
+
+	if (d->run_uid == (uid_t)-1 && d->run_gid == (gid_t)-1)
+		return conf_load(d->conf_path, err, errlen);
+	if (d->o.config[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	snprintf(given, sizeof(given), "%s%s%s", cwd, cwd[0] ? "/" : "", d->o.config);
+	if (safe_path_writable_by(given, g.uid, g.gid, why, sizeof(why))) {
+		snprintf(err, errlen, "%.400s: refused: %.400s can be changed by the runtime user; keep "
+			 "configuration out of its reach (only data-dir is its own)", d->o.config, why);
+		return NULL;
+	}
+	c = conf_load_guarded(d->conf_path, &g, &t, err, errlen);
+	conf_text_free(&t);
+	return c;
+}
+
+/* -u / -g / -r make sense with this config. */
+int check_identity(struct daemon *d, const struct config *c)
+{
+	char err[1024];
+
 	if (d->o.chroot && !c->data_dir) {
 		fprintf(stderr, "tayga: --chroot needs data-dir in %s\n", d->conf_path);
 		return -1;
 	}
-	d->run_uid = *pw ? (*pw)->pw_uid : (uid_t)-1;
-	d->run_gid = *gr ? (*gr)->gr_gid : *pw ? (*pw)->pw_gid : (gid_t)-1;
-	if (privsep_check_paths(d->conf_path, c, d->run_uid, d->run_gid, err, sizeof(err)) != 0) {
-		fprintf(stderr, "tayga: %s\n", err);
-		return -1;
-	}
-	if (d->o.pidfile && pidfile_dir_unsafe(d->o.pidfile, d->run_uid, d->run_gid, err, sizeof(err))) {
+	if (privsep_check_paths(d->conf_path, c, d->run_uid, d->run_gid, err, sizeof(err)) != 0 ||
+	    (c->data_dir && data_dir_unsafe(c->data_dir, d->run_uid, d->run_gid, err, sizeof(err))) ||
+	    (d->o.pidfile &&
+	     pidfile_dir_unsafe(d->o.pidfile, d->run_uid, d->run_gid, err, sizeof(err)))) {
 		fprintf(stderr, "tayga: %s\n", err);
 		return -1;
 	}
@@ -107,6 +159,8 @@ void separate(struct daemon *d, int ready_fd)
 		return;
 	}
 	close(sv[1]);
+	if (d->data_fd >= 0)
+		close(d->data_fd);
 	/* the translator owns the tun, dynamic.map and the start-up report */
 	tun_close(&d->tun);
 	memset(&ps, 0, sizeof(ps));
@@ -143,18 +197,22 @@ void drop_privileges(struct daemon *d, const struct passwd *pw, const struct gro
 	const struct config *c = d->st.conf;
 	char err[1024];
 
-	if ((pw || gr) && c->data_dir &&
-	    chown(c->data_dir, pw ? pw->pw_uid : (uid_t)-1, gr ? gr->gr_gid : pw->pw_gid) != 0)
+	/* by the descriptor open_data_dir() checked: never through a link */
+	if ((pw || gr) && d->data_fd >= 0 &&
+	    fchown(d->data_fd, pw ? pw->pw_uid : (uid_t)-1, gr ? gr->gr_gid : pw->pw_gid) != 0)
 		log_warn("data-dir %s: chown: %s (dynamic.map may not be writable)", c->data_dir,
 			 strerror(errno));
 	if (d->o.chroot) {
-		if (chroot(c->data_dir) != 0 || chdir("/") != 0) {
+		if (d->data_fd < 0 || fchdir(d->data_fd) != 0 || chroot(".") != 0 || chdir("/") != 0) {
 			snprintf(err, sizeof(err), "tayga: chroot %s: %s", c->data_dir, strerror(errno));
 			startup_failed(ready_fd, err);
 		}
 		d->chrooted = true;
 		snprintf(d->st.dynmap, sizeof(d->st.dynmap), "/dynamic.map");
 	}
+	if (d->data_fd >= 0)
+		close(d->data_fd);
+	d->data_fd = -1;
 	/* nothing this process could ever run may regain a capability */
 	if (sandbox_limit(0) != 0)
 		log_warn("cannot clear the capability bounding set: %s", strerror(errno));

@@ -15,6 +15,7 @@
 
 #include "config/conf_paths.h"
 #include "lib/log.h"
+#include "lib/safe_path.h"
 #include "daemon/sandbox.h"
 #include "io/tun.h"
 #include "daemon/tunconf.h"
@@ -194,7 +195,7 @@ int privsep_check_paths(const char *conf_path, const struct config *c, uid_t uid
 				 c->data_dir);
 			return -1;
 		}
-		if (sandbox_path_writable_by(paths[i], uid, gid, why, sizeof(why))) {
+		if (safe_path_writable_by(paths[i], uid, gid, why, sizeof(why))) {
 			snprintf(err, errlen, "%s: refused: %s can be changed by the runtime user; "
 				 "keep configuration out of its reach (only data-dir is its own)",
 				 paths[i], why);

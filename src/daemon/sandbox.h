@@ -34,10 +34,4 @@ int sandbox_keep_caps(uint64_t keep);
 /* Deliver sig when the parent process exits (Linux; elsewhere a no-op). */
 void sandbox_parent_death_signal(int sig);
 
-/* Whether path, or a directory on the way to it, can be changed by uid/gid
- * (owned by it, or writable by it or by everybody, a sticky directory
- * only when it owns the next entry). Writes the first such component into
- * why (whylen bytes). For a uid/gid of -1 the check is skipped. */
-bool sandbox_path_writable_by(const char *path, uid_t uid, gid_t gid, char *why, size_t whylen);
-
 #endif

@@ -146,7 +146,7 @@ stop_daemon
 refused() { nsxlat timeout 10 "$TAYGA_BIN" -n -c "$1" -u "$USER_" ${2:+"$2"} 2>&1; }
 cp "$T_CONF" "$DATA_DIR/in-jail.conf"
 check "config inside data-dir refused with the reason" \
-	eval "refused '$DATA_DIR/in-jail.conf' -r | grep -q 'inside data-dir'"
+	eval "refused '$DATA_DIR/in-jail.conf' -r | grep -q 'refused: .*\\(inside data-dir\\|can be changed by the runtime user\\)'"
 mkdir -p "$NETNS_WORKDIR/userdir"; chown "$USER_" "$NETNS_WORKDIR/userdir"
 cp "$T_CONF" "$NETNS_WORKDIR/userdir/t.conf"
 check "config in a directory $USER_ owns refused" \

@@ -55,6 +55,69 @@ log_since() { tail -n +"$(($1 + 1))" "$LOG"; }
 start_bounded() { nsxlat timeout 10 "$TAYGA_BIN" -n "$@" 2>&1; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
+# ---- A: root never chowns through a link ----
+if want A; then
+	# a second instance under a spool directory that is the user's
+	# (Debian's /var/spool/tayga): refused, whatever data-dir is
+	mkdir -p "$W/a-spool/inst" "$W/a-etc"; chown "$USER_:" "$W/a-spool"
+	DATA_DIR="$W/a-spool/inst" t_conf
+	OUT=$(start_bounded -c "$T_CONF" -u "$USER_")
+	check "A: data-dir below a directory the user owns is refused" \
+		grep -qF "data-dir $W/a-spool/inst: refused: $W/a-spool can be changed by the runtime user" <<<"$OUT"
+	# the attack: inst swapped for a link to a root directory
+	as_user mv "$W/a-spool/inst" "$W/a-spool/x"
+	as_user ln -s "$W/a-etc" "$W/a-spool/inst"
+	OUT=$(start_bounded -c "$T_CONF" -u "$USER_" -r)
+	check "A: ... also when it is a link (-r)" grep -qF "refused: $W/a-spool can be changed" <<<"$OUT"
+	check "A: the link's target stays root's" test "$(stat -c %U "$W/a-etc")" = root
+	# a missing data-dir in a root directory: created, given to the user
+	DATA_DIR="$W/a-new" t_conf; rmdir "$W/a-new"
+	tayga_start_fg "$T_CONF" -u "$USER_" -r || { t_fail "A: daemon start"; t_finish; }
+	wait_until 5 test -n "$(pid_of_uid "$UID_")"
+	P=$(pid_of_uid "$UID_")
+	check "A: data-dir created and the user's" test "$(stat -c %U "$W/a-new")" = "$USER_"
+	check "A: the translator is jailed in it" test "$(readlink "/proc/$P/root")" = "$W/a-new"
+	check "A: and translates" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6_DYN"
+	check "A: dynamic.map written in the jail" wait_until 5 test -s "$W/a-new/dynamic.map"
+	stop_daemon
+fi
+
+# ---- B: the map-file is opened out of the user's reach, also at reload ----
+if want B; then
+	DATA_DIR="$W/b-data"
+	mkdir -p "$DATA_DIR" "$W/b-etc"; chown "$USER_:" "$DATA_DIR"
+	echo "map 192.168.254.20 2001:db8:1::20" > "$W/b-etc/maps.conf"
+	printf 'SECRET-b22-word x\nSECRET-b22-other y\n' > "$W/b-secret"; chmod 0600 "$W/b-secret"
+	# an admin-made link in data-dir, relative map-file: refused at start
+	ln -s "$W/b-etc/maps.conf" "$DATA_DIR/maps.txt"
+	t_conf "map-file maps.txt"
+	OUT=$(start_bounded -c "$T_CONF" -u "$USER_" -r)
+	check "B: a map-file reached through data-dir is refused at start" \
+		grep -qF "map-file: $DATA_DIR/maps.txt: refused: $DATA_DIR can be changed by the runtime user" <<<"$OUT"
+	# running with a map-file of root's; then the configuration names one
+	# in data-dir, and the user flips its link during reloads (bounded race)
+	t_conf "map-file $W/b-etc/maps.conf"
+	tayga_start_fg "$T_CONF" -u "$USER_" -r || { t_fail "B: daemon start"; t_finish; }
+	R=$TAYGA_PID
+	check "B: root's map-file works" ping_ok "$NS_SERVER" 192.168.254.20
+	echo "map 192.168.254.30 2001:db8:1::30" | as_user tee "$DATA_DIR/user.map" >/dev/null
+	nsclient ip addr add 2001:db8:1::30/64 dev c0 nodad
+	t_conf "map-file maps.txt"
+	L0=$(wc -l < "$LOG")
+	for i in $(seq 40); do
+		if [ $((i % 2)) = 0 ]; then as_user ln -sfn "$W/b-secret" "$DATA_DIR/maps.txt"
+		else as_user ln -sfn "$DATA_DIR/user.map" "$DATA_DIR/maps.txt"; fi
+		kill -HUP "$R"; sleep 0.1
+	done
+	sleep 1.5
+	check "B: reloads refused" eval "log_since $L0 | grep -q 'map-file: $DATA_DIR/maps.txt: refused'"
+	check_not "B: no reload accepted" eval "log_since $L0 | grep -q 'reloaded '"
+	check_not "B: nothing of the refused file in the log" grep -q SECRET "$LOG"
+	check_not "B: the user's map line never applied" ping_ok "$NS_SERVER" 192.168.254.30
+	check "B: the running maps stay" ping_ok "$NS_SERVER" 192.168.254.20
+	stop_daemon
+fi
+
 # ---- C: the pidfile ----
 if want C; then
 	DATA_DIR="$W/c-data" t_conf
