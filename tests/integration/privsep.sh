@@ -141,8 +141,12 @@ fi
 
 # ---- D: capabilities per process ----
 if want D; then
+	# started: the log says so once the capabilities are cut
+	started() { wait_until 10 eval "log_since $1 | grep -q 'started on'"; }
 	DATA_DIR="$W/d-data" t_conf "tun-route 198.18.7.0/24"
+	L0=$(wc -l < "$LOG")
 	tayga_start_fg "$T_CONF" || { t_fail "D: daemon start"; t_finish; }
+	started "$L0"
 	P=$TAYGA_PID
 	check "D: root translator: CapEff only CAP_NET_ADMIN" test "$(status_of "$P" CapEff)" = 0000000000001000
 	check "D: root translator: CapPrm only CAP_NET_ADMIN" test "$(status_of "$P" CapPrm)" = 0000000000001000
@@ -157,15 +161,18 @@ if want D; then
 	# data-dir of another user (Debian's init script): DAC_OVERRIDE too, to write dynamic.map
 	mkdir -p "$W/d-user"; chown "$USER_:" "$W/d-user"; chmod 0750 "$W/d-user"
 	DATA_DIR="$W/d-user" t_conf
+	L0=$(wc -l < "$LOG")
 	tayga_start_fg "$T_CONF" || { t_fail "D: daemon start"; t_finish; }
+	started "$L0"
 	check "D: root translator, data-dir of another user: NET_ADMIN + DAC_OVERRIDE" \
 		test "$(status_of "$TAYGA_PID" CapEff)/$(status_of "$TAYGA_PID" CapPrm)" = 0000000000001002/0000000000001002
 	ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6_DYN" >/dev/null
 	check "D: ... and writes dynamic.map there" wait_until 5 test -s "$W/d-user/dynamic.map"
 	stop_daemon
 	DATA_DIR="$W/d-data" t_conf
+	L0=$(wc -l < "$LOG")
 	tayga_start_fg "$T_CONF" -u "$USER_" || { t_fail "D: daemon start -u"; t_finish; }
-	wait_until 5 test -n "$(pid_of_uid "$UID_")"
+	started "$L0"
 	P=$(pid_of_uid "$UID_"); R=$(pid_of_uid 0)
 	check "D: -u: translator holds no capability" \
 		test "$(status_of "$P" CapEff)/$(status_of "$P" CapPrm)" = 0000000000000000/0000000000000000
