@@ -48,6 +48,66 @@ static int sys_enter(int fd, unsigned submit, unsigned min_complete, unsigned fl
 
 static void *at(void *base, unsigned off) { return (char *)base + off; }
 
+/* io_uring_setup with the flags we want, falling back to what the kernel
+ * knows: no interrupting task work (we reap right after submitting), a flag
+ * that says task work is waiting, go on submitting after a failed read, and
+ * room in the completion queue for every buffer a multishot read can fill
+ * (uring_reader.c); older kernels refuse all but the last. */
+static int setup(unsigned entries, struct io_uring_params *p)
+{
+	static const unsigned try_flags[] = {
+		IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG |
+			IORING_SETUP_CQSIZE,
+		IORING_SETUP_CQSIZE,
+		0,
+	};
+	int fd = -1;
+
+	for (size_t i = 0; i < sizeof(try_flags) / sizeof(try_flags[0]); i++) {
+		memset(p, 0, sizeof(*p));
+		p->flags = try_flags[i];
+		p->cq_entries = entries * URING_CQ_PER_SQ;
+		fd = sys_setup(entries, p);
+		if (fd >= 0 || errno != EINVAL)
+			break;
+	}
+	return fd;
+}
+
+/* Map the SQ and CQ rings (one mapping with IORING_FEAT_SINGLE_MMAP) and
+ * the SQE array. 0, or -1 with errno (the caller unmaps what was mapped). */
+static int map_rings(struct uring *u, const struct io_uring_params *p)
+{
+	u->sq_map_len = p->sq_off.array + p->sq_entries * sizeof(unsigned);
+	u->cq_map_len = p->cq_off.cqes + p->cq_entries * sizeof(struct io_uring_cqe);
+	if (p->features & IORING_FEAT_SINGLE_MMAP) {
+		if (u->cq_map_len > u->sq_map_len)
+			u->sq_map_len = u->cq_map_len;
+		u->cq_map_len = 0;
+	}
+	u->sq_map = mmap(NULL, u->sq_map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+			 u->fd, IORING_OFF_SQ_RING);
+	if (u->sq_map == MAP_FAILED)
+		return -1;
+	u->cq_map = u->sq_map;
+	if (u->cq_map_len) {
+		u->cq_map = mmap(NULL, u->cq_map_len, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_CQ_RING);
+		if (u->cq_map == MAP_FAILED) {
+			u->cq_map = NULL;
+			return -1;
+		}
+	}
+	u->sqes_len = p->sq_entries * sizeof(struct io_uring_sqe);
+	u->sqes = mmap(NULL, u->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		       u->fd, IORING_OFF_SQES);
+	if (u->sqes == MAP_FAILED) {
+		u->sqes = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int uring_open(struct uring *u, unsigned entries)
 {
 	struct io_uring_params p;
@@ -60,56 +120,17 @@ int uring_open(struct uring *u, unsigned entries)
 		errno = EINVAL;
 		return -1;
 	}
-	/* no interrupting task work (we reap right after submitting), a flag
-	 * that says task work is waiting, go on submitting after a failed
-	 * read, and room in the completion queue for every buffer a multishot
-	 * read can fill (uring_reader.c); older kernels refuse all but the last */
-	static const unsigned try_flags[] = {
-		IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG |
-			IORING_SETUP_CQSIZE,
-		IORING_SETUP_CQSIZE,
-		0,
-	};
-	fd = -1;
-	for (size_t i = 0; i < sizeof(try_flags) / sizeof(try_flags[0]); i++) {
-		memset(&p, 0, sizeof(p));
-		p.flags = try_flags[i];
-		p.cq_entries = entries * URING_CQ_PER_SQ;
-		fd = sys_setup(entries, &p);
-		if (fd >= 0 || errno != EINVAL)
-			break;
-	}
+	fd = setup(entries, &p);
 	if (fd < 0)
 		return -1;
 	u->fd = fd;
 	u->entries = p.sq_entries;
 	u->rw_flags = RWF_NOWAIT;
-	u->sq_map_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
-	u->cq_map_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	if (p.features & IORING_FEAT_SINGLE_MMAP) {
-		if (u->cq_map_len > u->sq_map_len)
-			u->sq_map_len = u->cq_map_len;
-		u->cq_map_len = 0;
-	}
-	u->sq_map = mmap(NULL, u->sq_map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-			 fd, IORING_OFF_SQ_RING);
-	if (u->sq_map == MAP_FAILED)
-		goto fail;
-	u->cq_map = u->sq_map;
-	if (u->cq_map_len) {
-		u->cq_map = mmap(NULL, u->cq_map_len, PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
-		if (u->cq_map == MAP_FAILED) {
-			u->cq_map = NULL;
-			goto fail;
-		}
-	}
-	u->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
-	u->sqes = mmap(NULL, u->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		       fd, IORING_OFF_SQES);
-	if (u->sqes == MAP_FAILED) {
-		u->sqes = NULL;
-		goto fail;
+	if (map_rings(u, &p) != 0) {
+		int e = errno;
+		uring_close(u);
+		errno = e;
+		return -1;
 	}
 	u->sq_head = at(u->sq_map, p.sq_off.head);
 	u->sq_tail = at(u->sq_map, p.sq_off.tail);
@@ -124,11 +145,6 @@ int uring_open(struct uring *u, unsigned entries)
 	for (unsigned i = 0; i < p.sq_entries; i++)
 		u->sq_array[i] = i;
 	return 0;
-fail:;
-	int e = errno;
-	uring_close(u);
-	errno = e;
-	return -1;
 }
 
 void uring_close(struct uring *u)
