@@ -24,6 +24,7 @@
 #include "daemon/stats.h"
 #include "io/tun.h"
 #include "core/xlat.h"
+#include "lib/steer.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -32,10 +33,16 @@
 #define PACKAGE_VERSION "unknown"
 #endif
 
+/* What the privileged parent keeps (-u/-g/-r, workers): netlink (tun-ip,
+ * tun-route), reading root's files and checking the user's data-dir,
+ * signalling its children */
+#define PARENT_CAPS (SB_CAP_BIT(SB_CAP_NET_ADMIN) | SB_CAP_BIT(SB_CAP_DAC_OVERRIDE) | \
+		     SB_CAP_BIT(SB_CAP_DAC_READ_SEARCH) | SB_CAP_BIT(SB_CAP_KILL))
 #define DRAIN_MAX 1024        /* packets per wakeup before polling again */
 #define WRITE_WARN_MS 60000   /* at most one line per minute about a failing write */
 #define SAVE_BATCH_MS 1000      /* new mappings are written at most this often */
 #define SAVE_PERIOD_MS 300000   /* and last-use times every 5 minutes */
+#define PUBLISH_MS 200          /* workers: counters copied for the sum this often */
 
 struct opts {
 	const char *config;
@@ -75,6 +82,16 @@ struct daemon {
 	time_t last_usage;           /* last usage-interval report */
 	uint64_t last_save_ms;
 	struct log_every write_warn, save_warn, stats_warn; /* failing tun, dynamic.map, stats-file writes */
+	/* `workers N` (workers.c): N, this translator's index, the steering
+	 * fixed at start, and in the parent the queues and channels */
+	unsigned nworkers, worker;
+	struct steer_params steer;
+	int *qfds, *wsock;
+	struct wstats *wstats;       /* the workers' counters (shared page) */
+	const struct passwd *pw;     /* -u / -g: for workers forked later */
+	const struct group *gr;
+	uint64_t respawn_window_ms, last_publish_ms;
+	unsigned respawns;
 };
 
 /* lifecycle.c */
@@ -84,6 +101,7 @@ void detach_stdio(void);
 int oneshot(const struct daemon *d, const struct config *c);
 int background(struct daemon *d, int *ready_fd);
 void setup_signals(int ready_fd);
+void signals_own_pipe(void);
 void open_everything(struct daemon *d, struct config *c, int ready_fd);
 void load_dynmap(struct daemon *d);
 void init_translator(struct daemon *d, int ready_fd);
@@ -112,5 +130,14 @@ void separate(struct daemon *d, int ready_fd);
 void drop_privileges(struct daemon *d, const struct passwd *pw, const struct group *gr,
 			    int ready_fd);
 void limit_root(const struct config *c);
+
+/* workers.c */
+void workers_steer_params(const struct config *c, unsigned n, struct steer_params *s);
+void workers_open_tun(struct daemon *d, const struct config *c, int ready_fd);
+bool workers_reload_ok(const struct daemon *d, const struct config *c, char *err, size_t errlen);
+/* Fork worker w; returns its pid once it reported its start (its channel
+ * in d->wsock[w]), or -1 with err. The child never returns. */
+pid_t worker_spawn(struct daemon *d, struct config *c, unsigned w, char *err, size_t errlen);
+int workers_run(struct daemon *d, struct config *c, int ready_fd);
 
 #endif

@@ -154,6 +154,7 @@ void detach_stdio(void)
 int oneshot(const struct daemon *d, const struct config *c)
 {
 	char err[1024];
+	struct tun_opts to = tun_opts_of(c);
 
 	if (d->o.check) {
 		printf("%s: configuration OK\n", d->conf_path);
@@ -161,7 +162,7 @@ int oneshot(const struct daemon *d, const struct config *c)
 	}
 	if (!d->o.mktun && !d->o.rmtun)
 		return -1;
-	if (tun_persist(c->tun_device, d->o.mktun, err, sizeof(err)) != 0) {
+	if (tun_persist(&to, d->o.mktun, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tayga: %s\n", err);
 		return 1;
 	}
@@ -193,6 +194,29 @@ int background(struct daemon *d, int *ready_fd)
 	if (!d->o.log_set)
 		log_init(LOG_TO_SYSLOG, d->o.debug);
 	return -1;
+}
+
+/* A forked child's own self-pipe: the inherited one is shared with the
+ * parent (and other children), and a signal byte written there is read by
+ * whichever process polls first: a SIGTERM for a worker could be taken by
+ * the parent, a SIGHUP for the parent by a worker. Signals are blocked
+ * while the ends are swapped, so none is lost. */
+void signals_own_pipe(void)
+{
+	sigset_t all, old;
+	int p[2];
+
+	if (pipe(p) < 0 || fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(p[1], F_SETFL, O_NONBLOCK) < 0) {
+		log_err("self-pipe: %s; signals are shared with the parent", strerror(errno));
+		return;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	sig_pipe[0] = p[0];
+	sig_pipe[1] = p[1];
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 void setup_signals(int ready_fd)
@@ -253,16 +277,22 @@ void open_everything(struct daemon *d, struct config *c, int ready_fd)
 
 	if (open_data_dir(d, c, err, sizeof(err)) != 0)
 		startup_failed(ready_fd, err);
-	if (state_build(&d->st, c, false, err, sizeof(err)) != 0)
-		startup_failed(ready_fd, err);
 	struct tun_opts to = tun_opts_of(c);
 	struct tun_ifcfg ic = tun_ifcfg_of(c);
-	if (tun_open(&d->tun, &to, err, sizeof(err)) != 0 ||
-	    tun_configure(d->tun.name, &ic, err, sizeof(err)) != 0)
+	if (d->nworkers > 1) {
+		/* the parent opens the queues; each worker builds its state */
+		workers_open_tun(d, c, ready_fd);
+	} else if (state_build(&d->st, c, false, err, sizeof(err)) != 0 ||
+		   tun_open(&d->tun, &to, err, sizeof(err)) != 0) {
 		startup_failed(ready_fd, err);
-	tun_refresh_mtu(&d->tun);
-	d->tun.write_err = on_write_error;
-	d->tun.err_arg = d;
+	}
+	if (tun_configure(c->tun_device, &ic, err, sizeof(err)) != 0)
+		startup_failed(ready_fd, err);
+	if (d->nworkers <= 1) {
+		tun_refresh_mtu(&d->tun);
+		d->tun.write_err = on_write_error;
+		d->tun.err_arg = d;
+	}
 	if (d->o.pidfile && write_pidfile(d->o.pidfile) != 0) {
 		snprintf(err, sizeof(err), "tayga: pidfile %s: %s", d->o.pidfile, strerror(errno));
 		startup_failed(ready_fd, err);

@@ -32,6 +32,7 @@
 #include "io/tun.h"
 #include "core/xlat.h"
 #include "daemon/daemon.h"
+#include "daemon/wstats.h"
 
 uint64_t mono_ms(void)
 {
@@ -40,9 +41,33 @@ uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void log_stats(const struct daemon *d)
+/* The pool gauges (the stats-file's; with workers, each worker's slice) */
+static void gauges(struct daemon *d, time_t now)
 {
-	const struct stats *s = &d->stats;
+	size_t size;
+
+	d->stats.xlat.dyn_active = pool_count(d->st.pool);
+	d->stats.pool_dormant = pool_dormant(d->st.pool, now, &size);
+	d->stats.pool_size = size;
+}
+
+/* The counters to show: this process's, or with workers the sum over all
+ * of them (worker 0 shows it) and per[w] each one's packets. */
+static void shown_stats(struct daemon *d, struct stats *out, struct tun_counters *tun,
+			uint64_t (*per)[DIR_MAX])
+{
+	gauges(d, time(NULL));
+	*out = d->stats;
+	if (!d->wstats)
+		return;
+	wstats_publish(d->wstats, d->worker, &d->stats);
+	wstats_sum(d->wstats, out, tun, per);
+	out->worker_pkts = (const uint64_t (*)[DIR_MAX])per;
+	out->nworkers = wstats_count(d->wstats);
+}
+
+static void log_stats(const struct stats *s)
+{
 	const struct xlat_counters *x = &s->xlat;
 	log_info("stats: 4to6 %llu packets %llu bytes, 6to4 %llu packets %llu bytes, "
 		 "icmp4 sent %llu, icmp6 sent %llu, rate-limited %llu, echo replies %llu, dynamic %zu (created %llu), "
@@ -51,7 +76,7 @@ static void log_stats(const struct daemon *d)
 		 (unsigned long long)x->pkts[DIR_6TO4], (unsigned long long)x->bytes[DIR_6TO4],
 		 (unsigned long long)x->icmp4_sent, (unsigned long long)x->icmp6_sent,
 		 (unsigned long long)x->icmp_ratelimited,
-		 (unsigned long long)x->echo_replies, pool_count(d->st.pool),
+		 (unsigned long long)x->echo_replies, (size_t)x->dyn_active,
 		 (unsigned long long)x->dyn_created, (unsigned long long)s->tun->udp_coalesced,
 		 (unsigned long long)s->tun->read_calls, (unsigned long long)s->tun->read_pkts,
 		 (unsigned long long)s->tun->write_calls,
@@ -112,6 +137,24 @@ static void drain(struct daemon *d)
 	tun_flush(&d->tun);
 }
 
+/* SIGUSR1: the counters (with workers: worker 0 the sum and each worker's
+ * packets), and the usage of this process's clients (each client network
+ * is one worker's, so the workers' lines together are complete). */
+static void sigusr1(struct daemon *d)
+{
+	uint64_t per[STEER_MAX_WORKERS][DIR_MAX];
+	struct tun_counters tun;
+	struct stats s;
+
+	shown_stats(d, &s, &tun, per);
+	if (d->worker == 0)
+		log_stats(&s);
+	for (unsigned w = 0; d->worker == 0 && w < wstats_count(d->wstats); w++)
+		log_info("stats: worker %u: 4to6 %llu packets, 6to4 %llu packets", w,
+			 (unsigned long long)per[w][DIR_4TO6], (unsigned long long)per[w][DIR_6TO4]);
+	meter_report(d->st.meter, log_line, NULL);
+}
+
 /* Act on the signals the handler queued. Returns true when one asks us to
  * exit. */
 static bool handle_signals(struct daemon *d)
@@ -124,8 +167,7 @@ static bool handle_signals(struct daemon *d)
 		switch (sigs[i]) {
 		case SIGHUP: reload(d); break;
 		case SIGUSR1:
-			log_stats(d);
-			meter_report(d->st.meter, log_line, NULL);
+			sigusr1(d);
 			break;
 		case SIGCHLD: break; /* handled for the privileged parent only */
 		default:
@@ -141,17 +183,24 @@ static bool handle_signals(struct daemon *d)
 static void housekeeping(struct daemon *d)
 {
 	time_t now = time(NULL);
-	size_t size;
 
 	if (mono_ms() - d->last_save_ms >= (pool_dirty(d->st.pool) ? SAVE_BATCH_MS : SAVE_PERIOD_MS))
 		save_pool(d);
-	if (d->st.conf->stats_file && now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
-		d->stats.xlat.dyn_active = pool_count(d->st.pool);
-		d->stats.pool_dormant = pool_dormant(d->st.pool, now, &size);
-		d->stats.pool_size = size;
+	if (d->wstats && mono_ms() - d->last_publish_ms >= PUBLISH_MS) {
+		gauges(d, now);
+		wstats_publish(d->wstats, d->worker, &d->stats);
+		d->last_publish_ms = mono_ms();
+	}
+	/* with workers, worker 0 writes the sum */
+	if (d->st.conf->stats_file && d->worker == 0 &&
+	    now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
+		static uint64_t per[STEER_MAX_WORKERS][DIR_MAX];
+		struct tun_counters tun;
+		struct stats s;
 		d->stats.interval = d->st.conf->stats_interval;
 		d->stats.written = now;
-		if (stats_write_file_ext(&d->stats, d->st.conf->stats_file, meter_write_prom,
+		shown_stats(d, &s, &tun, per);
+		if (stats_write_file_ext(&s, d->st.conf->stats_file, meter_write_prom,
 					 d->st.meter) != 0 && log_every_due(&d->stats_warn, mono_ms(), WRITE_WARN_MS))
 			log_warn("cannot write %s: %s (%llu failures so far, logged at most once a minute)",
 				 d->st.conf->stats_file, strerror(errno), d->stats_warn.count);

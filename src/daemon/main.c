@@ -83,7 +83,12 @@ int main(int argc, char **argv)
 		return status;
 	}
 	setup_signals(ready_fd);
+	d->nworkers = workers_of(c);
+	d->pw = pw;
+	d->gr = gr;
 	open_everything(d, c, ready_fd);
+	if (d->nworkers > 1)
+		return workers_run(d, c, ready_fd);  /* the parent; workers exit */
 	if (pw || gr || d->o.chroot) {
 		separate(d, ready_fd);
 		drop_privileges(d, pw, gr, ready_fd);

@@ -149,6 +149,21 @@ static void kill_all(struct privsep *ps)
 			kill(ps->child[i].pid, SIGKILL);
 }
 
+/* `workers N`: a worker that died is forked again (privsep.h). */
+static bool respawn(struct privsep *ps, struct privsep_child *ch)
+{
+	int sock;
+	pid_t pid = ps->respawn(ps->respawn_arg, (size_t)(ch - ps->child), ps->conf, &sock);
+
+	if (pid <= 0)
+		return false;
+	memset(ch, 0, sizeof(*ch));
+	ch->pid = pid;
+	ch->sock = sock;
+	ch->gen = ps->gen;   /* it was built from the running configuration */
+	return true;
+}
+
 /* Collect exited children. The first exit decides the parent's status and
  * stops the others. */
 static void reap(struct privsep *ps, uint64_t now)
@@ -165,6 +180,8 @@ static void reap(struct privsep *ps, uint64_t now)
 		if (WIFSIGNALED(ws) && !(ps->stopping && WTERMSIG(ws) == SIGKILL))
 			log_err("the translator process %ld died of signal %d", (long)ch->pid,
 				WTERMSIG(ws));
+		if (!ps->stopping && ps->respawn && respawn(ps, ch))
+			continue;
 		if (!ps->have_status) {
 			ps->have_status = true;
 			ps->status = ch->status;

@@ -34,9 +34,6 @@
 #include "core/xlat.h"
 #include "daemon/daemon.h"
 
-#define PARENT_CAPS (SB_CAP_BIT(SB_CAP_NET_ADMIN) | SB_CAP_BIT(SB_CAP_DAC_OVERRIDE) | \
-		     SB_CAP_BIT(SB_CAP_DAC_READ_SEARCH) | SB_CAP_BIT(SB_CAP_KILL))
-
 /* Root writes and removes the pidfile: its directory must be out of the
  * runtime user's reach, or the user could make root write (or remove)
  * whatever it likes through a link. */
@@ -154,6 +151,7 @@ void separate(struct daemon *d, int ready_fd)
 	if (pid == 0) {
 		close(sv[0]);
 		signal(SIGCHLD, SIG_DFL);
+		signals_own_pipe();
 		d->ps_sock = sv[1];
 		d->ps_parent = getppid();
 		return;

@@ -62,6 +62,10 @@ struct privsep {
 	bool chroot;            /* -r: the children are jailed in data-dir */
 	struct privsep_child *child;
 	size_t nchild;
+	/* `workers N`: fork child i again after it died, from configuration c;
+	 * its pid (and *sock), or -1 to stop instead. NULL: any exit stops. */
+	pid_t (*respawn)(void *arg, size_t i, struct config *c, int *sock);
+	void *respawn_arg;
 	/* the monitor's own state (zero before privsep_monitor) */
 	struct privsep_frame *latest;   /* the newest configuration, gen `gen` */
 	unsigned gen;

@@ -158,6 +158,11 @@ static void reload_apply(struct daemon *d, struct config *c)
 		conf_free(c);
 		return;
 	}
+	if (!workers_reload_ok(d, c, err, sizeof(err))) {
+		log_err("reload refused: %s", err);
+		conf_free(c);
+		return;
+	}
 	if (mode_differs(c->offload, d->st.conf->offload, d->tun.offload) ||
 	    mode_differs(c->io_uring, d->st.conf->io_uring, d->tun.batched))
 		log_warn("reload: offload and io-uring changes take effect at the next restart");
@@ -171,6 +176,7 @@ static void reload_apply(struct daemon *d, struct config *c)
 		return;
 	}
 	/* keep live dynamic mappings that are still valid in the new pool */
+	pool_set_slice(ns.pool, &d->steer, d->worker);
 	pool_migrate(ns.pool, d->st.pool);
 	meter_migrate(ns.meter, d->st.meter);
 	tun_refresh_mtu(&d->tun);

@@ -50,13 +50,16 @@ static void stats_write_daemon(const struct stats *s, FILE *f)
 	prom_one(f, "tayga_dynamic_mappings_dormant", "gauge",
 		 "Live dynamic mappings idle for 2 h 4 min or more, reused when the pool is full.",
 		 s->pool_dormant);
-	/* one translator today; `workers N` adds a series per worker */
+	/* one series per translator process (`workers N`) */
 	prom_head(f, "tayga_worker_packets_total", "counter",
 		  "Packets translated, per translator process.");
-	fprintf(f, "tayga_worker_packets_total{worker=\"0\",dir=\"4to6\"} %" PRIu64 "\n",
-		s->xlat.pkts[DIR_4TO6]);
-	fprintf(f, "tayga_worker_packets_total{worker=\"0\",dir=\"6to4\"} %" PRIu64 "\n",
-		s->xlat.pkts[DIR_6TO4]);
+	for (unsigned w = 0; w < (s->worker_pkts ? s->nworkers : 1); w++) {
+		const uint64_t *p = s->worker_pkts ? s->worker_pkts[w] : s->xlat.pkts;
+		fprintf(f, "tayga_worker_packets_total{worker=\"%u\",dir=\"4to6\"} %" PRIu64 "\n", w,
+			p[DIR_4TO6]);
+		fprintf(f, "tayga_worker_packets_total{worker=\"%u\",dir=\"6to4\"} %" PRIu64 "\n", w,
+			p[DIR_6TO4]);
+	}
 	prom_head(f, "tayga_reloads_total", "counter", "SIGHUP reloads, applied or failed.");
 	fprintf(f, "tayga_reloads_total{result=\"ok\"} %" PRIu64 "\n", s->reloads_ok);
 	fprintf(f, "tayga_reloads_total{result=\"failed\"} %" PRIu64 "\n", s->reloads_failed);

@@ -23,6 +23,9 @@ struct stats {
 	uint64_t reloads_ok, reloads_failed;
 	int64_t last_reload;           /* unix time of the last one, 0 = none yet */
 	bool last_reload_failed;
+	/* `workers N`: each worker's packets (NULL: one translator, xlat's) */
+	const uint64_t (*worker_pkts)[DIR_MAX];
+	unsigned nworkers;
 };
 
 /* A reload was applied (ok) or refused, at unix time now. */

@@ -7,7 +7,9 @@
 #include "config/conf.h"
 #include "io/tun.h"
 
-/* tun-device, offload, io-uring (o->name points into c) */
+/* `workers`: the number of translator processes (0: one per CPU) */
+unsigned workers_of(const struct config *c);
+/* tun-device, offload, io-uring, workers (o->name points into c) */
 struct tun_opts tun_opts_of(const struct config *c);
 /* tun-up, tun-ip, tun-route (the arrays point into c) */
 struct tun_ifcfg tun_ifcfg_of(const struct config *c);

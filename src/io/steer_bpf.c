@@ -4,9 +4,38 @@
 #include "io/steer_bpf.h"
 
 #include <errno.h>
+#include <stdio.h>
+
+#ifndef __linux__
+/* no multi-queue tun to steer: `workers` is refused before this is called */
+int steer_bpf_load(const struct steer_params *s, char *err, size_t errlen)
+{
+	(void)s;
+	snprintf(err, errlen, "no tun steering on this platform");
+	errno = ENOSYS;
+	return -1;
+}
+
+int steer_bpf_attach(int tun_fd, int prog_fd)
+{
+	(void)tun_fd;
+	(void)prog_fd;
+	errno = ENOSYS;
+	return -1;
+}
+
+int steer_bpf_run(int prog_fd, const uint8_t *pkt, size_t len, uint32_t *ret)
+{
+	(void)prog_fd;
+	(void)pkt;
+	(void)len;
+	(void)ret;
+	errno = ENOSYS;
+	return -1;
+}
+#else
 #include <linux/bpf.h>
 #include <linux/if_tun.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -237,3 +266,4 @@ int steer_bpf_run(int prog_fd, const uint8_t *pkt, size_t len, uint32_t *ret)
 	*ret = a.test.retval;
 	return 0;
 }
+#endif

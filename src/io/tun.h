@@ -37,6 +37,10 @@ struct tun_opts {
 	const char *name;
 	enum tristate offload;
 	enum tristate io_uring;
+	/* `workers N`: N > 1 makes a multi-queue device (Linux IFF_MULTI_QUEUE);
+	 * tun_open() then takes over queue_fd, one of tun_open_queues()'s */
+	unsigned queues;
+	int queue_fd;
 };
 
 /* How to configure the interface (tun-up, tun-ip, tun-route). */
@@ -70,6 +74,11 @@ struct tun {
  * Returns 0 or -1 with err filled. */
 int tun_open(struct tun *t, const struct tun_opts *o, char *err, size_t errlen);
 void tun_close(struct tun *t);
+/* Open o->queues queues of the multi-queue device o->name into fds[], all
+ * with the offload o asks for (Linux; elsewhere -1). The caller keeps them
+ * open for the daemon's life, so a queue's index (what the steering
+ * program returns) does not change when a worker dies. 0, or -1 with err. */
+int tun_open_queues(const struct tun_opts *o, int *fds, char *err, size_t errlen);
 
 /* What this platform's tun driver cannot do with these options (OpenBSD,
  * NetBSD: tun names other than tunN); --check-config and start-up call it.
@@ -77,7 +86,7 @@ void tun_close(struct tun *t);
 int tun_check_opts(const struct tun_opts *o, char *err, size_t errlen);
 
 /* --mktun / --rmtun: make the device persistent / delete it. */
-int tun_persist(const char *name, bool persist, char *err, size_t errlen);
+int tun_persist(const struct tun_opts *o, bool persist, char *err, size_t errlen);
 
 /* Apply tun-up / tun-ip / tun-route to the interface `name` (Linux:
  * rtnetlink; needs CAP_NET_ADMIN). 0 or -1. */

@@ -164,13 +164,22 @@ static const struct tun_sys real_sys = {
 	.if_destroy = sys_if_destroy,
 };
 
-int tun_persist(const char *name, bool persist, char *err, size_t errlen)
+int tun_persist(const struct tun_opts *o, bool persist, char *err, size_t errlen)
 {
+	const char *name = o->name;
+
 	/* BSD tun interfaces live until destroyed: --mktun creates (and on
 	 * FreeBSD renames), --rmtun destroys */
 	if (persist)
 		return tun_plan_open(&real_sys, TUN_HOST_OS, name, false, err, errlen);
 	return tun_plan_remove(&real_sys, name, err, errlen);
+}
+
+int tun_open_queues(const struct tun_opts *o, int *fds, char *err, size_t errlen)
+{
+	(void)fds;
+	snprintf(err, errlen, "tun-device %s: the BSD tun has one queue (no `workers`)", o->name);
+	return -1;
 }
 
 int tun_open(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)

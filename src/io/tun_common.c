@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #ifndef __linux__
 #include <sys/sockio.h>
@@ -18,8 +19,34 @@
 #include "io/tun_bsd_plan.h"
 #include "lib/gso.h"
 
+/* `workers N` (N > 1) needs a multi-queue tun whose queue choice a
+ * program can make (TUNSETSTEERINGEBPF, Linux 4.19): refused elsewhere
+ * rather than run with fewer workers than configured (docs/scaling.md). */
+static int check_queues(const struct tun_opts *o, char *err, size_t errlen)
+{
+#ifdef __linux__
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+
+	if (o->queues <= 1 || uname(&u) != 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2 ||
+	    major > 4 || (major == 4 && minor >= 19))
+		return 0;
+	snprintf(err, errlen, "workers %u: Linux %s cannot steer a multi-queue tun "
+		 "(TUNSETSTEERINGEBPF needs 4.19 or later); use workers 1", o->queues, u.release);
+	return -1;
+#else
+	if (o->queues <= 1)
+		return 0;
+	snprintf(err, errlen, "workers %u: this platform's tun has one queue; use workers 1 "
+		 "(or several daemons, docs/scaling.md)", o->queues);
+	return -1;
+#endif
+}
+
 int tun_check_opts(const struct tun_opts *o, char *err, size_t errlen)
 {
+	if (check_queues(o, err, errlen) != 0)
+		return -1;
 	return tun_name_check(TUN_HOST_OS, o->name, err, errlen);
 }
 

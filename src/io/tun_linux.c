@@ -75,21 +75,34 @@ static int open_dev(const char *name, short flags, char *err, size_t errlen)
 	 * kernel releases its io_uring (and so the tun) asynchronously, after
 	 * a SIGKILL too. Wait for that, up to BUSY_WAIT_MS. */
 	for (int ms = 0; ioctl(fd, TUNSETIFF, &ifr) < 0; ms += 20) {
-		if (errno == EBUSY && ms < BUSY_WAIT_MS) {
+		int e = errno;
+		if (e == EBUSY && ms < BUSY_WAIT_MS) {
 			struct timespec ts = { 0, 20 * 1000000L };
 			nanosleep(&ts, NULL);
 			continue;
 		}
-		snprintf(err, errlen, "tun-device %s: TUNSETIFF: %s", name, strerror(errno));
+		snprintf(err, errlen, "tun-device %s: TUNSETIFF: %s%s", name, strerror(e),
+			 e == EINVAL ? (flags & IFF_MULTI_QUEUE ? " (a single-queue device of that name "
+				"exists: workers N needs it multi-queue; delete it or --mktun again)" :
+				" (a multi-queue device of that name exists: --mktun with this "
+				"configuration's workers)") : "");
 		close(fd);
+		errno = e;
 		return -1;
 	}
 	return fd;
 }
 
-int tun_persist(const char *name, bool persist, char *err, size_t errlen)
+/* A multi-queue device is opened as one (TUNSETIFF refuses the other
+ * kind); --rmtun takes whichever the device is. */
+int tun_persist(const struct tun_opts *o, bool persist, char *err, size_t errlen)
 {
-	int fd = open_dev(name, IFF_TUN | IFF_NO_PI, err, errlen);
+	const char *name = o->name;
+	short mq = o->queues > 1 ? IFF_MULTI_QUEUE : 0;
+	int fd = open_dev(name, IFF_TUN | IFF_NO_PI | mq, err, errlen);
+
+	if (fd < 0 && !persist && errno == EINVAL)
+		fd = open_dev(name, IFF_TUN | IFF_NO_PI | (mq ^ IFF_MULTI_QUEUE), err, errlen);
 	if (fd < 0)
 		return -1;
 	if (ioctl(fd, TUNSETPERSIST, persist ? 1 : 0) < 0) {
@@ -173,10 +186,11 @@ static int open_offload(struct tun *t, const struct tun_opts *c, char *err, size
 {
 	struct tun_priv *v = t->priv;
 	const char *what = NULL;
+	short mq = c->queues > 1 ? IFF_MULTI_QUEUE : 0;
 	int fd = -1;
 
 	if (c->offload != MODE_OFF) {
-		fd = open_dev(c->name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR, err, errlen);
+		fd = open_dev(c->name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR | mq, err, errlen);
 		if (fd >= 0 && !(what = negotiate(v, fd))) {
 			close(fd);
 			fd = -1;
@@ -194,7 +208,7 @@ static int open_offload(struct tun *t, const struct tun_opts *c, char *err, size
 		log_info("offload: %s", what);
 		return fd;
 	}
-	fd = open_dev(c->name, IFF_TUN | IFF_NO_PI, err, errlen);
+	fd = open_dev(c->name, IFF_TUN | IFF_NO_PI | mq, err, errlen);
 	if (fd >= 0)
 		log_info("offload: off%s", c->offload == MODE_OFF ? " (offload off)" :
 			 " (kernel refused; packets are handled one by one)");
@@ -222,6 +236,57 @@ static void tune_link(struct tun *t)
 	close(s);
 }
 
+int tun_open_queues(const struct tun_opts *o, int *fds, char *err, size_t errlen)
+{
+	struct tun_priv v;
+	struct tun t = { .priv = &v };
+	struct ifreq ifr;
+
+	memset(&v, 0, sizeof(v));
+	/* the first queue settles the offload; the others open alike */
+	fds[0] = open_offload(&t, o, err, errlen);
+	if (fds[0] < 0)
+		return -1;
+	for (unsigned q = 1; q < o->queues; q++) {
+		fds[q] = open_dev(o->name, IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE |
+				  (v.vnet ? IFF_VNET_HDR : 0), err, errlen);
+		if (fds[q] < 0) {
+			while (q-- > 0)
+				close(fds[q]);
+			return -1;
+		}
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fds[0], TUNGETIFF, &ifr) == 0 && !(ifr.ifr_flags & IFF_MULTI_QUEUE))
+		log_warn("%s: not a multi-queue device", o->name);
+	return 0;
+}
+
+/* Take over a queue tun_open_queues() opened: the device's flags say
+ * whether it carries the vnet header; asking for the offloads again (the
+ * same, per device) says whether USO is among them. */
+static int adopt_queue(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
+{
+	struct tun_priv *v = t->priv;
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(c->queue_fd, TUNGETIFF, &ifr) < 0) {
+		snprintf(err, errlen, "tun-device %s: TUNGETIFF: %s", c->name, strerror(errno));
+		return -1;
+	}
+	if (ifr.ifr_flags & IFF_VNET_HDR) {
+		if (!negotiate(v, c->queue_fd)) {
+			snprintf(err, errlen, "tun-device %s: TUNSETOFFLOAD refused on a queue",
+				 c->name);
+			return -1;
+		}
+		v->vnet = t->offload = true;
+		v->hdr_len = VNET_HDR_LEN;
+	}
+	return c->queue_fd;
+}
+
 static void write_pkt(void *arg, const struct pkt *p);
 
 int tun_open(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
@@ -241,7 +306,7 @@ int tun_open(struct tun *t, const struct tun_opts *c, char *err, size_t errlen)
 		return -1;
 	}
 	coalesce_init(&v->co, v->cobuf, &t->ctr.udp_coalesced, write_pkt, t);
-	fd = open_offload(t, c, err, errlen);
+	fd = c->queues > 1 ? adopt_queue(t, c, err, errlen) : open_offload(t, c, err, errlen);
 	if (fd < 0) {
 		tun_close(t);
 		return -1;
