@@ -264,6 +264,7 @@ int workers_run(struct daemon *d, struct config *c, int ready_fd)
 {
 	struct privsep ps;
 	char err[1024];
+	int status;
 
 	memset(&ps, 0, sizeof(ps));
 	for (unsigned w = 0; w < d->nworkers; w++) {
@@ -291,12 +292,18 @@ int workers_run(struct daemon *d, struct config *c, int ready_fd)
 	}
 	ps.conf_path = d->conf_path;
 	ps.conf = c;
-	ps.pidfile = d->o.pidfile;
+	ps.pidfile = NULL;   /* removed below, once the queues are closed */
 	ps.uid = d->run_uid;
 	ps.gid = d->run_gid;
 	ps.sig_fd = signal_fd();
 	ps.chroot = d->o.chroot;
 	ps.respawn = respawn;
 	ps.respawn_arg = d;
-	return privsep_monitor(&ps);
+	status = privsep_monitor(&ps);
+	/* a script that waits for the pid file to go, then runs --rmtun,
+	 * must find the device free */
+	tun_close_queues(d->qfds, d->nworkers);
+	if (d->o.pidfile)
+		unlink(d->o.pidfile);
+	return status;
 }

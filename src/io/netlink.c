@@ -4,9 +4,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -124,4 +126,48 @@ int nl_route_add(unsigned ifindex, const struct tun_addr *a, char *err, size_t e
 	add_attr(&r, RTA_DST, &a->a, alen(a));
 	add_attr(&r, RTA_OIF, &oif, sizeof(oif));
 	return nl_talk(&r, "tun-route", err, errlen);
+}
+
+/* The attribute of type `type` among the len bytes of attributes at a. */
+static const struct rtattr *find_attr(const void *a, int len, unsigned short type)
+{
+	for (const struct rtattr *r = a; RTA_OK(r, len); r = RTA_NEXT(r, len))
+		if (r->rta_type == type)
+			return r;
+	return NULL;
+}
+
+int nl_tun_queues(const char *ifname)
+{
+	struct {
+		struct nlmsghdr n;
+		struct ifinfomsg ifi;
+	} req = { .n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		  .n.nlmsg_type = RTM_GETLINK, .n.nlmsg_flags = NLM_F_REQUEST,
+		  .ifi.ifi_family = AF_UNSPEC };
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	char buf[8192];
+	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+	const struct rtattr *li, *data, *q;
+	ssize_t n;
+	int fd;
+
+	req.ifi.ifi_index = (int)if_nametoindex(ifname);
+	if (req.ifi.ifi_index == 0)
+		return 0;   /* no device, no queue */
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -1;
+	n = sendto(fd, &req, req.n.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -1 :
+	    recv(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct ifinfomsg)) || !NLMSG_OK(h, (unsigned)n) ||
+	    h->nlmsg_type != RTM_NEWLINK)
+		return -1;
+	li = find_attr(IFLA_RTA(NLMSG_DATA(h)), (int)IFLA_PAYLOAD(h), IFLA_LINKINFO);
+	data = li ? find_attr(RTA_DATA(li), (int)RTA_PAYLOAD(li), IFLA_INFO_DATA) : NULL;
+	q = data ? find_attr(RTA_DATA(data), (int)RTA_PAYLOAD(data), IFLA_TUN_NUM_QUEUES) : NULL;
+	if (!q || RTA_PAYLOAD(q) < sizeof(uint32_t))
+		return -1;
+	return (int)*(const uint32_t *)RTA_DATA(q);
 }

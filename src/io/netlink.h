@@ -12,5 +12,8 @@
 int nl_link_up(const char *ifname, char *err, size_t errlen);
 int nl_addr_add(unsigned ifindex, const struct tun_addr *a, char *err, size_t errlen);
 int nl_route_add(unsigned ifindex, const struct tun_addr *a, char *err, size_t errlen);
+/* Queues attached to the tun device ifname (IFLA_TUN_NUM_QUEUES; Linux
+ * 4.15+): 0 when there is no such device, -1 when unknown. */
+int nl_tun_queues(const char *ifname);
 
 #endif

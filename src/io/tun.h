@@ -79,6 +79,8 @@ void tun_close(struct tun *t);
  * open for the daemon's life, so a queue's index (what the steering
  * program returns) does not change when a worker dies. 0, or -1 with err. */
 int tun_open_queues(const struct tun_opts *o, int *fds, char *err, size_t errlen);
+/* Detach and close them (at exit, after the workers). */
+void tun_close_queues(int *fds, unsigned n);
 
 /* What this platform's tun driver cannot do with these options (OpenBSD,
  * NetBSD: tun names other than tunN); --check-config and start-up call it.

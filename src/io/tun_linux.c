@@ -236,30 +236,64 @@ static void tune_link(struct tun *t)
 	close(s);
 }
 
+/* Wait (up to BUSY_WAIT_MS) until at most `most` queues are attached to
+ * the device. A previous instance's may linger: the kernel releases an
+ * io_uring's registered file after the process is gone. Ours must be the
+ * only ones: when a queue leaves, the kernel moves the last one into its
+ * index, which would turn the steering's queue numbers around. */
+static int wait_queues(const char *name, int most, char *err, size_t errlen)
+{
+	int q = -1;
+
+	for (int ms = 0; ms <= BUSY_WAIT_MS; ms += 20) {
+		struct timespec ts = { 0, 20 * 1000000L };
+		if ((q = nl_tun_queues(name)) <= most)
+			return 0;   /* (-1: the kernel does not say) */
+		nanosleep(&ts, NULL);
+	}
+	snprintf(err, errlen, "tun-device %s: %d queues attached, %d expected: another process "
+		 "uses the device (a second tayga?)", name, q, most);
+	return -1;
+}
+
 int tun_open_queues(const struct tun_opts *o, int *fds, char *err, size_t errlen)
 {
 	struct tun_priv v;
 	struct tun t = { .priv = &v };
-	struct ifreq ifr;
+	unsigned q;
 
 	memset(&v, 0, sizeof(v));
+	if (wait_queues(o->name, 0, err, errlen) != 0)
+		return -1;
 	/* the first queue settles the offload; the others open alike */
 	fds[0] = open_offload(&t, o, err, errlen);
-	if (fds[0] < 0)
-		return -1;
-	for (unsigned q = 1; q < o->queues; q++) {
+	for (q = 1; fds[0] >= 0 && q < o->queues; q++) {
 		fds[q] = open_dev(o->name, IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE |
 				  (v.vnet ? IFF_VNET_HDR : 0), err, errlen);
-		if (fds[q] < 0) {
-			while (q-- > 0)
-				close(fds[q]);
-			return -1;
-		}
+		if (fds[q] < 0)
+			break;
 	}
+	if (fds[0] >= 0 && q == o->queues && wait_queues(o->name, (int)q, err, errlen) == 0)
+		return 0;
+	while (fds[0] >= 0 && q-- > 0)
+		close(fds[q]);
+	return -1;
+}
+
+void tun_close_queues(int *fds, unsigned n)
+{
+	struct ifreq ifr;
+
+	/* detach at once: a worker's io_uring may hold the file a while */
 	memset(&ifr, 0, sizeof(ifr));
-	if (ioctl(fds[0], TUNGETIFF, &ifr) == 0 && !(ifr.ifr_flags & IFF_MULTI_QUEUE))
-		log_warn("%s: not a multi-queue device", o->name);
-	return 0;
+	ifr.ifr_flags = IFF_DETACH_QUEUE;
+	for (unsigned q = 0; q < n; q++) {
+		if (fds[q] < 0)
+			continue;
+		ioctl(fds[q], TUNSETQUEUE, &ifr);
+		close(fds[q]);
+		fds[q] = -1;
+	}
 }
 
 /* Take over a queue tun_open_queues() opened: the device's flags say
