@@ -210,13 +210,14 @@ void signals_own_pipe(void)
 		log_err("self-pipe: %s; signals are shared with the parent", strerror(errno));
 		return;
 	}
+	/* the new ends take the old numbers (nothing else sees a change) */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	close(sig_pipe[0]);
-	close(sig_pipe[1]);
-	sig_pipe[0] = p[0];
-	sig_pipe[1] = p[1];
+	if (dup2(p[0], sig_pipe[0]) < 0 || dup2(p[1], sig_pipe[1]) < 0)
+		log_err("self-pipe: %s; signals are shared with the parent", strerror(errno));
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(p[0]);
+	close(p[1]);
 }
 
 void setup_signals(int ready_fd)
