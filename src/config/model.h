@@ -75,7 +75,7 @@ struct config {
 	size_t ntun_ips;
 	struct tun_addr *tun_routes;
 	size_t ntun_routes;
-	unsigned workers;               /* accepted, ignored (single-threaded) */
+	unsigned workers;               /* translator processes, default 1; 0: one per CPU */
 
 	enum tristate offload;          /* default auto */
 	enum tristate io_uring;         /* batched tun reads (Linux); default auto */
