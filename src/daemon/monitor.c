@@ -99,6 +99,10 @@ static void reload(struct privsep *ps, uint64_t now)
 		conf_free(c);
 		c = NULL;
 	}
+	if (c && ps->conf_ok && !ps->conf_ok(ps->respawn_arg, c, err, sizeof(err))) {
+		conf_free(c);   /* (`workers N`: the steering stays as started) */
+		c = NULL;
+	}
 	if (!c) {
 		log_err("reload failed, keeping the running configuration: %s", err);
 		conf_text_free(&t);

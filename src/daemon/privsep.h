@@ -65,6 +65,9 @@ struct privsep {
 	/* `workers N`: fork child i again after it died, from configuration c;
 	 * its pid (and *sock), or -1 to stop instead. NULL: any exit stops. */
 	pid_t (*respawn)(void *arg, size_t i, struct config *c, int *sock);
+	/* and a reload's check: false (with err) refuses c before any child
+	 * sees it, so a worker forked later is built as the others run */
+	bool (*conf_ok)(void *arg, const struct config *c, char *err, size_t errlen);
 	void *respawn_arg;
 	/* the monitor's own state (zero before privsep_monitor) */
 	struct privsep_frame *latest;   /* the newest configuration, gen `gen` */

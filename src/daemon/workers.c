@@ -258,6 +258,11 @@ static pid_t respawn(void *arg, size_t i, struct config *c, int *sock)
 	return pid;
 }
 
+static bool conf_ok(void *arg, const struct config *c, char *err, size_t errlen)
+{
+	return workers_reload_ok(arg, c, err, errlen);
+}
+
 /* The parent with N workers: fork them all, report the start, watch them
  * (privsep.h's monitor, which forks a dead one again). */
 int workers_run(struct daemon *d, struct config *c, int ready_fd)
@@ -298,6 +303,7 @@ int workers_run(struct daemon *d, struct config *c, int ready_fd)
 	ps.sig_fd = signal_fd();
 	ps.chroot = d->o.chroot;
 	ps.respawn = respawn;
+	ps.conf_ok = conf_ok;
 	ps.respawn_arg = d;
 	status = privsep_monitor(&ps);
 	/* a script that waits for the pid file to go, then runs --rmtun,

@@ -151,6 +151,30 @@ check "both workers reloaded twice" eval "[ \$(grep -c 'reloaded ' '$LOG') -ge 4
 check "no packet lost across two reloads (both workers)" \
 	eval "grep -q ' 0% packet loss' '$NETNS_WORKDIR/ping-hup0.out' && grep -q ' 0% packet loss' '$NETNS_WORKDIR/ping-hup1.out'"
 
+# --- SIGUSR1: the sum and each worker's packets; a reload that would move the
+# steering (another dynamic-pool) is refused, the running one stays ------------
+kill -USR1 "$TAYGA_PID"
+check "SIGUSR1 logs each worker's packets" wait_until 5 eval \
+	"grep -q 'stats: worker 0: 4to6 [0-9]* packets, 6to4 [0-9]* packets' '$LOG' && grep -q 'stats: worker 1: 4to6' '$LOG'"
+check "SIGUSR1 logs the sum once (worker 0)" eval "[ \$(grep -c 'stats: 4to6 ' '$LOG') = 1 ]"
+cp "$T_CONF" "$NETNS_WORKDIR/good.conf"
+sed -i 's|^dynamic-pool .*|dynamic-pool 192.168.255.0/25|' "$T_CONF"
+kill -HUP "$TAYGA_PID"
+check "a reload that changes dynamic-pool is refused" wait_until 5 grep -q \
+	'reload failed, keeping the running configuration: with workers 2, dynamic-pool' "$LOG"
+cp "$NETNS_WORKDIR/good.conf" "$T_CONF"
+# a worker forked now is built from the running configuration, not that one
+kill -KILL "$(wpid 0)"
+check "worker 0 restarted after the refused reload" wait_until 10 eval \
+	"[ \$(grep -c 'worker 0 restarted' '$LOG') = 1 ]"
+two_same() {
+	local h a bad=0
+	while read -r h a; do [ "$a" = "${V4U[$h]}" ] || { echo "$h: ${V4U[$h]} -> $a"; bad=1; }
+	done < <(scale_whoami udp "$S0" "$S1")
+	return $bad
+}
+check "still translating for a host of each worker, at the same addresses" two_same
+
 # --- SIGTERM, dynamic.map, restart --------------------------------------------------------
 kill -TERM "$TAYGA_PID"
 check "SIGTERM stops the parent and both workers" wait_until 10 eval "! kill -0 $TAYGA_PID 2>/dev/null"
