@@ -16,7 +16,10 @@ void sandbox_close_fds(void);
 #define SB_CAP_DAC_OVERRIDE 1
 #define SB_CAP_DAC_READ_SEARCH 2
 #define SB_CAP_KILL 5
+#define SB_CAP_SETGID 6
+#define SB_CAP_SETUID 7
 #define SB_CAP_NET_ADMIN 12
+#define SB_CAP_SYS_CHROOT 18
 #define SB_CAP_BIT(c) ((uint64_t)1 << (c))
 
 /* Set NoNewPrivs and remove every capability not in `keep` (a mask of

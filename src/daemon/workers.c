@@ -282,9 +282,15 @@ int workers_run(struct daemon *d, struct config *c, int ready_fd)
 			startup_failed(ready_fd, pid < 0 ? err : "tayga: out of memory");
 		}
 	}
-	/* what a reload still needs, as with -u (privdrop.c); CAP_BPF goes */
-	int lim = sandbox_limit(PARENT_CAPS);
-	if (sandbox_keep_caps(PARENT_CAPS) != 0 || lim != 0)
+	/* what a reload still needs, as with -u (privdrop.c), and with
+	 * -u/-g/-r what a replacement worker's drop into the jail needs;
+	 * CAP_BPF goes */
+	uint64_t keep = PARENT_CAPS;
+	if (d->pw || d->gr || d->o.chroot)
+		keep |= SB_CAP_BIT(SB_CAP_CHOWN) | SB_CAP_BIT(SB_CAP_SETGID) |
+			SB_CAP_BIT(SB_CAP_SETUID) | SB_CAP_BIT(SB_CAP_SYS_CHROOT);
+	int lim = sandbox_limit(keep);
+	if (sandbox_keep_caps(keep) != 0 || lim != 0)
 		log_warn("cannot limit capabilities: %s", strerror(errno));
 	log_info("tayga %s started on %s with %u workers", PACKAGE_VERSION, c->tun_device,
 		 d->nworkers);
