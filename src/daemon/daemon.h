@@ -43,6 +43,7 @@
 #define SAVE_BATCH_MS 1000      /* new mappings are written at most this often */
 #define SAVE_PERIOD_MS 300000   /* and last-use times every 5 minutes */
 #define PUBLISH_MS 200          /* workers: counters copied for the sum this often */
+#define TMP_SWEEP_AGE 300       /* s: a temporary file this old is a dead writer's */
 
 struct opts {
 	const char *config;

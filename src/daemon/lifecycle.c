@@ -348,6 +348,11 @@ void init_translator(struct daemon *d, int ready_fd)
 	d->ctx.now_ms = mono_ms();
 	apply_state(d);
 	d->last_stats = d->last_usage = time(NULL);
+	/* temporary files a writer killed mid-write left (atomic_file.h) */
+	if (d->st.dynmap[0])
+		atomic_file_sweep(d->st.dynmap, TMP_SWEEP_AGE, d->last_stats);
+	if (d->st.conf->stats_file)
+		atomic_file_sweep(d->st.conf->stats_file, TMP_SWEEP_AGE, d->last_stats);
 	/* the first new mapping is written at once; later ones are batched */
 	d->last_save_ms = mono_ms() - SAVE_BATCH_MS;
 }

@@ -1,6 +1,8 @@
 /* atomic_file.c - write a file by temporary name and rename (atomic_file.h). */
 #include "lib/atomic_file.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -117,4 +119,47 @@ int atomic_file_write_rnd(const char *path, mode_t mode, atomic_fill_fn *fill, v
 int atomic_file_write(const char *path, mode_t mode, atomic_fill_fn *fill, void *arg)
 {
 	return atomic_file_write_rnd(path, mode, fill, arg, sys_rnd, NULL);
+}
+
+/* name is base + ".tmp." + 8 hex digits */
+static bool is_tmp_of(const char *name, const char *base)
+{
+	size_t bl = strlen(base);
+
+	if (strncmp(name, base, bl) != 0 || strncmp(name + bl, ".tmp.", 5) != 0 ||
+	    strlen(name + bl + 5) != 8)
+		return false;
+	for (const char *h = name + bl + 5; *h; h++)
+		if (!isxdigit((unsigned char)*h))
+			return false;
+	return true;
+}
+
+int atomic_file_sweep(const char *path, time_t max_age, time_t now)
+{
+	const char *base;
+	int dfd = open_dir_of(path, &base), n = 0, fd;
+	struct dirent *e;
+	DIR *dir;
+
+	if (dfd < 0)
+		return 0;
+	if ((fd = dup(dfd)) < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		close(dfd);
+		return 0;
+	}
+	while ((e = readdir(dir))) {
+		struct stat st;
+
+		if (!is_tmp_of(e->d_name, base) ||
+		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+		    now - st.st_mtime <= max_age)
+			continue;
+		n += unlinkat(dfd, e->d_name, 0) == 0;
+	}
+	closedir(dir);
+	close(dfd);
+	return n;
 }

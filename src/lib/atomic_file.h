@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* Writes the content to f; 0, or -1 with errno to abandon the write. */
 typedef int atomic_fill_fn(void *arg, FILE *f);
@@ -27,5 +28,11 @@ int atomic_file_write_rnd(const char *path, mode_t mode, atomic_fill_fn *fill, v
 			  uint32_t (*rnd)(void *rnd_arg), void *rnd_arg);
 
 #define ATOMIC_FILE_TRIES 16   /* fresh names tried before giving up */
+
+/* Remove the temporary files of path (PATH.tmp.XXXXXXXX) a writer that was
+ * killed left behind, those last modified more than max_age seconds before
+ * now (a live writer's is seconds old). Links and other names are left
+ * alone; nothing is followed. Returns how many were removed. */
+int atomic_file_sweep(const char *path, time_t max_age, time_t now);
 
 #endif

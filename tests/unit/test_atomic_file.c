@@ -5,6 +5,8 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +210,34 @@ START_TEST(failed_write_keeps_old_file)
 }
 END_TEST
 
+/* What a writer killed mid-write left is removed once it is old; a live
+ * writer's file, links and other names stay. */
+START_TEST(sweep_removes_stale_temporaries)
+{
+	char l[256];
+	struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
+
+	setup();
+	put(path, "data\n");
+	snprintf(l, sizeof(l), "%s.tmp.0000abcd", path);
+	put(l, "stale");
+	ck_assert_int_eq(utimensat(AT_FDCWD, l, old, 0), 0);
+	snprintf(l, sizeof(l), "%s.tmp.0000beef", path);
+	put(l, "live");
+	snprintf(l, sizeof(l), "%s.tmp.0000dead", path);
+	ck_assert_int_eq(symlink(victim, l), 0);
+	ck_assert_int_eq(utimensat(AT_FDCWD, l, old, AT_SYMLINK_NOFOLLOW), 0);
+	snprintf(l, sizeof(l), "%s/other.tmp.00000001", dir);
+	put(l, "x");
+	ck_assert_int_eq(utimensat(AT_FDCWD, l, old, 0), 0);
+	ck_assert_int_eq(atomic_file_sweep(path, 300, time(NULL)), 1);
+	ck_assert_str_eq(names(), "dynamic.map dynamic.map.tmp.0000beef dynamic.map.tmp.0000dead "
+				  "other.tmp.00000001");
+	ck_assert_str_eq(get(path), "data\n");
+	cleanup();
+}
+END_TEST
+
 START_TEST(missing_directory)
 {
 	errno = 0;
@@ -222,4 +252,5 @@ CHECK_MAIN("atomic_file",
 	   every_name_taken_fails_cleanly,
 	   failed_fill_keeps_old_file,
 	   failed_write_keeps_old_file,
+	   sweep_removes_stale_temporaries,
 	   missing_directory)
