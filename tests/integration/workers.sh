@@ -211,4 +211,18 @@ check "the /48 of three hosts gets its burst and refill, no more: $R replies in 
 	[ "$R" -ge 2 -a "$R" -le "$RMAX" ]
 
 
+# --- with -u/-r: a replacement worker enters the jail too ------------------------------
+kill -TERM "$TAYGA_PID"
+wait_until 10 eval "! kill -0 $TAYGA_PID 2>/dev/null"
+chmod 0755 "$NETNS_WORKDIR"
+t_conf "workers 2" "rate-limit 48 100M 100M"
+tayga_start_fg "$T_CONF" -u nobody -r || t_fail "daemon start with -u nobody -r"
+check "started with 2 workers as nobody in the jail" wait_until 10 eval \
+	"[ \$(grep -c 'with 2 workers' '$LOG') = 3 ] && [ \$(pgrep -c -u nobody -P $TAYGA_PID) = 2 ]"
+W1=$(wpid 1)
+kill -KILL "$W1"
+check "-u/-r: worker 1 is restarted, as nobody" wait_until 10 eval \
+	"[ \$(wpid 1) != $W1 ] && [ \$(pgrep -c -u nobody -P $TAYGA_PID) = 2 ]"
+check "-u/-r: a host of each worker at its address" two_same
+
 t_finish
