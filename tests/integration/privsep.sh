@@ -295,6 +295,18 @@ if want E; then
 	kill -CONT "$OLD" 2>/dev/null; kill -KILL "$OLD" 2>/dev/null
 	wait_until 5 test -n "$(pid_of_uid "$UID_")"
 	P=$(pid_of_uid "$UID_"); R=$TAYGA_PID
+	# a stopped translator that never takes its configuration: killed
+	# after the send deadline (10 s); the parent stops and frees the tun
+	L0=$(wc -l < "$LOG")
+	kill -STOP "$P"; kill -HUP "$R"
+	check "E: a translator that does not take the configuration is killed" wait_until 15 gone "$P"
+	check "E: ... said so" eval "log_since $L0 | grep -q 'did not take the configuration within 10 s'"
+	check "E: ... and the parent exits" wait_until 8 gone "$R"
+	wait "$R" 2>/dev/null
+	wait_until 5 eval "! tun_exists"
+	tayga_start_fg "$T_CONF" -u "$USER_" -r || { t_fail "E: daemon restart"; t_finish; }
+	wait_until 5 test -n "$(pid_of_uid "$UID_")"
+	P=$(pid_of_uid "$UID_"); R=$TAYGA_PID
 	# 100 reload requests in about a second cost a few parses, not 100
 	sleep 1.2
 	L0=$(wc -l < "$LOG")
