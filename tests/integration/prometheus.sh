@@ -153,7 +153,7 @@ made_true TaygaMalformedDropsHigh inject --mode malformed --count 5000 --seed 26
 made_true TaygaUnmappedDropsHigh unmapped
 made_true TaygaReloadFailed bad_reload
 check "pool alerts still inactive (pool not exhausted)" \
-	quiet_for 2 TaygaDynamicPoolNearlyExhausted TaygaDynamicPoolExhausted
+	quiet_for 2 TaygaDynamicPoolNearlyExhausted TaygaDynamicPoolExhausted TaygaDynamicPoolFull
 check "stale/absent alerts inactive while the daemon runs" \
 	quiet_for 2 TaygaStatsStale TaygaStatsAbsent
 
@@ -176,6 +176,7 @@ done 3< "$DASH_EXPRS"
 made_true TaygaDynamicPoolNearlyExhausted \
 	inject --mode spray6 --count 3000 --src-net 2001:db8:1::/64 --seed 26
 fires TaygaDynamicPoolExhausted
+fires TaygaDynamicPoolFull
 check "the pool's drops say so too (pool_full)" \
 	pc query "$PURL" 'tayga_drops_total{reason="pool_full"} > 0'
 
