@@ -225,4 +225,40 @@ check "-u/-r: worker 1 is restarted, as nobody" wait_until 10 eval \
 	"[ \$(wpid 1) != $W1 ] && [ \$(pgrep -c -u nobody -P $TAYGA_PID) = 2 ]"
 check "-u/-r: a host of each worker at its address" two_same
 
+# --- under the hardened tayga.service with the drop-in docs/deployment.md gives -----
+kill -TERM "$TAYGA_PID"
+wait_until 10 eval "! kill -0 $TAYGA_PID 2>/dev/null"
+UNIT="${INIT_DIR:-$(dirname "$TAYGA_BIN")/init}/tayga.service"
+DROPIN=$(sed -n '/^# \/etc\/systemd\/system\/tayga.service.d\/workers.conf/,/^```/p' \
+	"$SRCDIR/docs/deployment.md" | grep '^[A-Za-z]*=')
+check "docs/deployment.md gives the drop-in (CAP_BPF, bpf)" eval "echo '$DROPIN' | grep -q CAP_BPF"
+if [ -r "$UNIT" ] && command -v systemd-analyze >/dev/null 2>&1; then
+	# the drop-in's lines at the end of [Service]
+	awk -v add="$DROPIN" '/^\[Install\]/ { print add } { print }' "$UNIT" > "$NETNS_WORKDIR/tayga.service"
+	check "systemd-analyze security: tayga.service + the workers drop-in at most 2.5" eval \
+		"lvl=\$(systemd-analyze security --offline=true '$NETNS_WORKDIR/tayga.service' 2>&1 | sed -n 's/^.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p'); echo \"exposure \$lvl\"; [ -n \"\$lvl\" ] && awk -v l=\"\$lvl\" 'BEGIN { exit !(l <= 2.5) }'"
+fi
+# the unit's user and capabilities (+ the drop-in's CAP_BPF), read-only system
+STATE="$NETNS_WORKDIR/state"; mkdir -p "$STATE"; chown nobody: "$STATE"
+DATA_DIR=$STATE t_conf "workers 2"
+: > "$LOG"
+# shellcheck disable=SC2016
+( nsexec "$NS_XLAT" unshare --mount --propagation private sh -c '
+	mount -t tmpfs -o mode=0755 tmpfs /dev/net && mknod -m 0666 /dev/net/tun c 10 200 &&
+	mount --bind "$1" "$1" && mount -o remount,bind,ro / && shift &&
+	exec setpriv --reuid nobody --regid "$(id -g nobody)" --clear-groups --no-new-privs \
+		--inh-caps=-all,+net_admin,+bpf --ambient-caps=+net_admin,+bpf \
+		--bounding-set=-all,+net_admin,+bpf "$1" -n -c "$2"' sh "$STATE" "$TAYGA_BIN" "$T_CONF"
+) >>"$LOG" 2>&1 </dev/null &
+UPID=$!
+netns_track_pid "$UPID"
+check "unit: started with 2 workers as nobody" wait_until 10 grep -q "with 2 workers" "$LOG"
+tun_routes
+capeff() { awk '$1 == "CapEff:" { print $2 }' "/proc/$1/status"; }
+check "unit: the parent dropped CAP_BPF (NET_ADMIN only), the workers have nothing" eval \
+	"[ \$(capeff $UPID) = 0000000000001000 ] && [ \"\$(for p in \$(pgrep -P $UPID); do capeff \$p; done | sort -u)\" = 0000000000000000 ]"
+check "unit: translates (dynamic pool)" ping_ok "$NS_CLIENT" "$SERVER6" -I "$S0"
+kill -TERM "$UPID"
+check "unit: SIGTERM stops it" wait_until 10 eval "! kill -0 $UPID 2>/dev/null"
+
 t_finish
