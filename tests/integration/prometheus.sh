@@ -31,7 +31,7 @@ PROMCHECK="$INTEG_DIR/promcheck.py"
 TEXTDIR="$NETNS_WORKDIR/textfile"
 STATS="$TEXTDIR/tayga.prom"
 LOG="$NETNS_WORKDIR/tayga.log"
-INTERVAL=2                  # stats-interval: stale after 3 x 2 s
+INTERVAL=3                  # stats-interval: stale after 3 x 3 s (2 s went stale once under load)
 PURL=http://127.0.0.1:9090
 mkdir -p "$TEXTDIR" "$NETNS_WORKDIR/tsdb"
 
