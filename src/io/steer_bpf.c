@@ -224,8 +224,9 @@ int steer_bpf_load(const struct steer_params *s, char *err, size_t errlen)
 				log[0] = '\0';
 			}
 		}
-		snprintf(err, errlen, "cannot load the tun steering program (bpf BPF_PROG_LOAD): %s%s %.300s",
-			 strerror(e), e == EPERM ? " (needs CAP_BPF or CAP_SYS_ADMIN)" : "", log);
+		snprintf(err, errlen, "cannot load the tun steering program (bpf BPF_PROG_LOAD): %s%s%s%.300s",
+			 strerror(e), e == EPERM ? " (needs CAP_BPF or CAP_SYS_ADMIN)" : "",
+			 log[0] ? ": " : "", log);
 		errno = e;
 	}
 	return fd;
