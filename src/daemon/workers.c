@@ -115,10 +115,12 @@ static __attribute__((noreturn)) void worker_main(struct daemon *d, struct confi
 
 	signal(SIGCHLD, SIG_DFL);
 	signals_own_pipe();
+	/* the other workers' queues and the parent's ends of their channels
+	 * (one the monitor closed already may have been reused for ours) */
 	for (unsigned k = 0; k < d->nworkers; k++) {
 		if (k != w)
 			close(d->qfds[k]);
-		if (d->wsock[k] >= 0)
+		if (d->wsock[k] >= 0 && d->wsock[k] != sock && d->wsock[k] != ready)
 			close(d->wsock[k]);
 	}
 	d->worker = w;

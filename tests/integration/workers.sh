@@ -139,6 +139,18 @@ same_addresses() {   # every host answers from the address it had
 	return $bad
 }
 check "after the restart every host (worker 1's too) has its old address" same_addresses
+two_same() {
+	local h a bad=0
+	while read -r h a; do [ "$a" = "${V4U[$h]}" ] || { echo "$h: ${V4U[$h]} -> $a"; bad=1; }
+	done < <(scale_whoami udp "$S0" "$S1")
+	return $bad
+}
+# both at once: each is forked again on its own queue
+K0=$(wpid 0); K1=$(wpid 1)
+kill -KILL "$K0" "$K1"
+check "both workers killed at once are restarted" wait_until 15 eval \
+	"[ \$(wpid 0) != $K0 ] && [ \$(wpid 1) != $K1 ] && [ \$(pgrep -c -P $TAYGA_PID) = 2 ]"
+check "a host of each worker at its address after that" two_same
 
 # --- SIGHUP under traffic ---------------------------------------------------------------
 nsclient ping -n -q -i 0.05 -c 80 -w 15 -I "$S0" "$SERVER6" > "$NETNS_WORKDIR/ping-hup0.out" 2>&1 &
@@ -164,15 +176,9 @@ check "a reload that changes dynamic-pool is refused" wait_until 5 grep -q \
 	'reload failed, keeping the running configuration: with workers 2, dynamic-pool' "$LOG"
 cp "$NETNS_WORKDIR/good.conf" "$T_CONF"
 # a worker forked now is built from the running configuration, not that one
-kill -KILL "$(wpid 0)"
-check "worker 0 restarted after the refused reload" wait_until 10 eval \
-	"[ \$(grep -c 'worker 0 restarted' '$LOG') = 1 ]"
-two_same() {
-	local h a bad=0
-	while read -r h a; do [ "$a" = "${V4U[$h]}" ] || { echo "$h: ${V4U[$h]} -> $a"; bad=1; }
-	done < <(scale_whoami udp "$S0" "$S1")
-	return $bad
-}
+K0=$(wpid 0)
+kill -KILL "$K0"
+check "worker 0 restarted after the refused reload" wait_until 10 eval "[ \$(wpid 0) != $K0 ]"
 check "still translating for a host of each worker, at the same addresses" two_same
 
 # --- SIGTERM, dynamic.map, restart --------------------------------------------------------
