@@ -52,9 +52,9 @@ static void gauges(struct daemon *d, time_t now)
 }
 
 /* The counters to show: this process's, or with workers the sum over all
- * of them (worker 0 shows it) and per[w] each one's packets. */
+ * of them (worker 0 shows it) and per[w] each one's share. */
 static void shown_stats(struct daemon *d, struct stats *out, struct tun_counters *tun,
-			uint64_t (*per)[DIR_MAX])
+			struct worker_stats *per)
 {
 	gauges(d, time(NULL));
 	*out = d->stats;
@@ -62,7 +62,7 @@ static void shown_stats(struct daemon *d, struct stats *out, struct tun_counters
 		return;
 	wstats_publish(d->wstats, d->worker, &d->stats);
 	wstats_sum(d->wstats, out, tun, per);
-	out->worker_pkts = (const uint64_t (*)[DIR_MAX])per;
+	out->workers = per;
 	out->nworkers = wstats_count(d->wstats);
 }
 
@@ -142,7 +142,7 @@ static void drain(struct daemon *d)
  * is one worker's, so the workers' lines together are complete). */
 static void sigusr1(struct daemon *d)
 {
-	uint64_t per[STEER_MAX_WORKERS][DIR_MAX];
+	struct worker_stats per[STEER_MAX_WORKERS];
 	struct tun_counters tun;
 	struct stats s;
 
@@ -151,7 +151,7 @@ static void sigusr1(struct daemon *d)
 		log_stats(&s);
 	for (unsigned w = 0; d->worker == 0 && w < wstats_count(d->wstats); w++)
 		log_info("stats: worker %u: 4to6 %llu packets, 6to4 %llu packets", w,
-			 (unsigned long long)per[w][DIR_4TO6], (unsigned long long)per[w][DIR_6TO4]);
+			 (unsigned long long)per[w].pkts[DIR_4TO6], (unsigned long long)per[w].pkts[DIR_6TO4]);
 	meter_report(d->st.meter, log_line, NULL);
 }
 
@@ -194,7 +194,7 @@ static void housekeeping(struct daemon *d)
 	/* with workers, worker 0 writes the sum */
 	if (d->st.conf->stats_file && d->worker == 0 &&
 	    now - d->last_stats >= (time_t)d->st.conf->stats_interval) {
-		static uint64_t per[STEER_MAX_WORKERS][DIR_MAX];
+		static struct worker_stats per[STEER_MAX_WORKERS];
 		struct tun_counters tun;
 		struct stats s;
 		d->stats.interval = d->st.conf->stats_interval;

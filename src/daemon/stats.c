@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +41,41 @@ void stats_reload(struct stats *s, bool ok, int64_t now)
 	s->last_reload_failed = !ok;
 }
 
+/* Each translator's slice of the dynamic pool (`workers N`: a slice can
+ * run full while the whole pool is not; one translator: the totals), so
+ * the pool alerts look at the fullest slice. */
+static void worker_pool(const struct stats *s, FILE *f)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} g[] = {
+		{ "tayga_worker_dynamic_mappings", "Live dynamic mappings, per translator process.",
+		  offsetof(struct worker_stats, dyn_active) },
+		{ "tayga_worker_dynamic_mappings_dormant",
+		  "Dormant dynamic mappings (reused when the slice is full), per translator process.",
+		  offsetof(struct worker_stats, pool_dormant) },
+		{ "tayga_worker_dynamic_pool_addresses",
+		  "Addresses of the dynamic pool this translator process maps from (its slice).",
+		  offsetof(struct worker_stats, pool_size) },
+	};
+	struct worker_stats one = {
+		.dyn_active = s->xlat.dyn_active, .pool_size = s->pool_size,
+		.pool_dormant = s->pool_dormant,
+	};
+	const struct worker_stats *ws = s->workers ? s->workers : &one;
+	unsigned n = s->workers ? s->nworkers : 1;
+
+	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++) {
+		prom_head(f, g[k].name, "gauge", g[k].help);
+		for (unsigned w = 0; w < n; w++) {
+			uint64_t v;
+			memcpy(&v, (const char *)&ws[w] + g[k].off, sizeof(v));
+			fprintf(f, "%s{worker=\"%u\"} %" PRIu64 "\n", g[k].name, w, v);
+		}
+	}
+}
+
 /* What alert rules need beyond the counters (contrib/prometheus): how full
  * the pool is, whether the last reload worked, and how fresh this file is. */
 static void stats_write_daemon(const struct stats *s, FILE *f)
@@ -53,13 +89,14 @@ static void stats_write_daemon(const struct stats *s, FILE *f)
 	/* one series per translator process (`workers N`) */
 	prom_head(f, "tayga_worker_packets_total", "counter",
 		  "Packets translated, per translator process.");
-	for (unsigned w = 0; w < (s->worker_pkts ? s->nworkers : 1); w++) {
-		const uint64_t *p = s->worker_pkts ? s->worker_pkts[w] : s->xlat.pkts;
+	for (unsigned w = 0; w < (s->workers ? s->nworkers : 1); w++) {
+		const uint64_t *p = s->workers ? s->workers[w].pkts : s->xlat.pkts;
 		fprintf(f, "tayga_worker_packets_total{worker=\"%u\",dir=\"4to6\"} %" PRIu64 "\n", w,
 			p[DIR_4TO6]);
 		fprintf(f, "tayga_worker_packets_total{worker=\"%u\",dir=\"6to4\"} %" PRIu64 "\n", w,
 			p[DIR_6TO4]);
 	}
+	worker_pool(s, f);
 	prom_head(f, "tayga_reloads_total", "counter", "SIGHUP reloads, applied or failed.");
 	fprintf(f, "tayga_reloads_total{result=\"ok\"} %" PRIu64 "\n", s->reloads_ok);
 	fprintf(f, "tayga_reloads_total{result=\"failed\"} %" PRIu64 "\n", s->reloads_failed);

@@ -10,6 +10,13 @@
 #include "core/counters.h"
 #include "io/tun.h"
 
+/* One translator process's share (`workers N`): its packets and how full
+ * its slice of the dynamic pool is. */
+struct worker_stats {
+	uint64_t pkts[DIR_MAX];
+	uint64_t dyn_active, pool_size, pool_dormant;
+};
+
 /* The translator's counters plus the tun's; the exporter reads both. */
 struct stats {
 	struct xlat_counters xlat;     /* incremented by the translator */
@@ -23,8 +30,8 @@ struct stats {
 	uint64_t reloads_ok, reloads_failed;
 	int64_t last_reload;           /* unix time of the last one, 0 = none yet */
 	bool last_reload_failed;
-	/* `workers N`: each worker's packets (NULL: one translator, xlat's) */
-	const uint64_t (*worker_pkts)[DIR_MAX];
+	/* `workers N`: each worker's share (NULL: one translator, the totals) */
+	const struct worker_stats *workers;
 	unsigned nworkers;
 };
 

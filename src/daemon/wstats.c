@@ -97,7 +97,7 @@ static void add_words(void *to, const void *from, size_t len)
 }
 
 void wstats_sum(const struct wstats *ws, struct stats *out, struct tun_counters *tun,
-		uint64_t (*per)[DIR_MAX])
+		struct worker_stats *per)
 {
 	memset(&out->xlat, 0, sizeof(out->xlat));
 	memset(tun, 0, sizeof(*tun));
@@ -109,8 +109,12 @@ void wstats_sum(const struct wstats *ws, struct stats *out, struct tun_counters 
 		add_words(tun, &s.t, sizeof(s.t));
 		out->pool_size += s.pool_size;
 		out->pool_dormant += s.pool_dormant;
-		if (per)
-			memcpy(per[w], s.x.pkts, sizeof(s.x.pkts));
+		if (per) {
+			memcpy(per[w].pkts, s.x.pkts, sizeof(s.x.pkts));
+			per[w].dyn_active = s.x.dyn_active;
+			per[w].pool_size = s.pool_size;
+			per[w].pool_dormant = s.pool_dormant;
+		}
 	}
 	out->tun = tun;
 }

@@ -24,9 +24,10 @@ void wstats_publish(struct wstats *ws, unsigned w, const struct stats *s);
 void wstats_read(const struct wstats *ws, unsigned w, struct xlat_counters *x,
 		 struct tun_counters *t);
 /* out = the sum over all workers (counters, pool gauges; out->tun = tun,
- * filled), the rest of out as it was; per[w] = worker w's packets. */
+ * filled), the rest of out as it was; per[w] = worker w's packets and pool
+ * slice (per may be NULL). */
 void wstats_sum(const struct wstats *ws, struct stats *out, struct tun_counters *tun,
-		uint64_t (*per)[DIR_MAX]);
+		struct worker_stats *per);
 unsigned wstats_count(const struct wstats *ws);
 
 #endif

@@ -42,7 +42,8 @@ conf() {
 	t_conf "usage-stats yes" "usage-prefix-len 48 24" "rate-limit 48 20000 20000" \
 		"stats-file $STATS" "stats-interval $INTERVAL" "$@"
 }
-conf
+# PROM_EXTRA: one more configuration line (prometheus-workers.sh: workers 2)
+conf ${PROM_EXTRA:+"$PROM_EXTRA"}
 tayga_start_fg "$T_CONF" || { t_fail "daemon start"; t_finish; }
 check "stats-file written" wait_until 10 test -s "$STATS"
 check "promtool check metrics: the stats-file parses as Prometheus text" \
@@ -112,6 +113,10 @@ has_data() {
 }
 
 # --- idle and healthy: nothing fires (and the drop baselines are zero) -----
+# an evaluation before the first scrape saw no series at all (absent() fired,
+# with `for` 0 s): wait for one that has them
+check "the rules were evaluated with the daemon's series present" \
+	wait_until 15 eval '[ "$(state TaygaStatsAbsent)" = inactive ]'
 check "idle: no alert pending or firing for 20 s" quiet_for 20 $ALERTS
 check "ping through the static map" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6"
 check "ping through the dynamic pool" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6_DYN"

@@ -83,6 +83,10 @@ START_TEST(daemon_gauges)
 	has_line(t, "tayga_stats_timestamp_seconds 1796625600");
 	has_line(t, "tayga_worker_packets_total{worker=\"0\",dir=\"4to6\"} 7");
 	has_line(t, "tayga_worker_packets_total{worker=\"0\",dir=\"6to4\"} 9");
+	/* one translator: its slice is the whole pool */
+	has_line(t, "tayga_worker_dynamic_mappings{worker=\"0\"} 200");
+	has_line(t, "tayga_worker_dynamic_mappings_dormant{worker=\"0\"} 12");
+	has_line(t, "tayga_worker_dynamic_pool_addresses{worker=\"0\"} 254");
 	/* the existing series keep their names */
 	has_line(t, "tayga_packets_total{dir=\"4to6\"} 7");
 	has_line(t, "# TYPE tayga_dynamic_pool_addresses gauge");
@@ -92,6 +96,37 @@ START_TEST(daemon_gauges)
 	has_line(t, "tayga_reloads_total{result=\"failed\"} 0");
 	has_line(t, "tayga_last_reload_success 1");
 	has_line(t, "tayga_last_reload_timestamp_seconds 0");
+	free(t);
+}
+END_TEST
+
+/* workers N: each slice on its own, so an alert can see the one that is
+ * full while the whole pool is half empty */
+START_TEST(worker_slices)
+{
+	struct worker_stats w[2] = {
+		{ .pkts = { 1, 2 }, .dyn_active = 127, .pool_size = 127, .pool_dormant = 0 },
+		{ .pkts = { 3, 4 }, .dyn_active = 5, .pool_size = 127, .pool_dormant = 1 },
+	};
+	struct stats s;
+	char *t;
+
+	memset(&s, 0, sizeof(s));
+	s.xlat.dyn_active = 132;
+	s.pool_size = 254;
+	s.pool_dormant = 1;
+	s.workers = w;
+	s.nworkers = 2;
+	t = expose(&s);
+	has_line(t, "tayga_dynamic_mappings 132");
+	has_line(t, "tayga_dynamic_pool_addresses 254");
+	has_line(t, "tayga_worker_packets_total{worker=\"1\",dir=\"4to6\"} 3");
+	has_line(t, "tayga_worker_dynamic_mappings{worker=\"0\"} 127");
+	has_line(t, "tayga_worker_dynamic_mappings{worker=\"1\"} 5");
+	has_line(t, "tayga_worker_dynamic_mappings_dormant{worker=\"1\"} 1");
+	has_line(t, "tayga_worker_dynamic_pool_addresses{worker=\"0\"} 127");
+	has_line(t, "tayga_worker_dynamic_pool_addresses{worker=\"1\"} 127");
+	has_line(t, "# TYPE tayga_worker_dynamic_pool_addresses gauge");
 	free(t);
 }
 END_TEST
@@ -214,6 +249,7 @@ int main(void)
 	TCase *t = tcase_create("exposition");
 
 	tcase_add_test(t, daemon_gauges);
+	tcase_add_test(t, worker_slices);
 	tcase_add_test(t, reload_result);
 	tcase_add_test(t, stats_prometheus_text);
 	tcase_add_test(t, stats_file_atomic);

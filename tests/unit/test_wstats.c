@@ -28,7 +28,7 @@ START_TEST(sum_over_workers)
 	struct wstats *ws = wstats_new(3);
 	struct stats s, out;
 	struct tun_counters t, tun;
-	uint64_t per[3][DIR_MAX];
+	struct worker_stats per[3];
 
 	ck_assert_ptr_nonnull(ws);
 	ck_assert_uint_eq(wstats_count(ws), 3);
@@ -50,8 +50,12 @@ START_TEST(sum_over_workers)
 	ck_assert_uint_eq(tun.udp_coalesced, 600 + 18);
 	ck_assert_uint_eq(out.reloads_ok, 7);
 	for (unsigned w = 0; w < 3; w++) {
-		ck_assert_uint_eq(per[w][DIR_4TO6], 100 * (w + 1) + 1);
-		ck_assert_uint_eq(per[w][DIR_6TO4], 100 * (w + 1) + 2);
+		ck_assert_uint_eq(per[w].pkts[DIR_4TO6], 100 * (w + 1) + 1);
+		ck_assert_uint_eq(per[w].pkts[DIR_6TO4], 100 * (w + 1) + 2);
+		/* each worker's slice of the pool on its own */
+		ck_assert_uint_eq(per[w].dyn_active, 100 * (w + 1) + 4);
+		ck_assert_uint_eq(per[w].pool_size, 128);
+		ck_assert_uint_eq(per[w].pool_dormant, 100 * (w + 1));
 	}
 }
 END_TEST
