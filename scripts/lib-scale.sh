@@ -277,15 +277,16 @@ scale_whoami_servers() {
 }
 
 # scale_whoami udp|tcp HOST6... : for each HOST6 (in one process, bounded:
-# 3 tries waiting 1, 2, 3 s: a loaded machine answers late), "HOST6 IPV4" where IPV4 is the address the server saw
+# 6 tries waiting 1, 2, 3, 3, 3, 3 s: a host's answers sometimes stay away
+# for several seconds, on today's code and on 61bc2f1 alike), "HOST6 IPV4" where IPV4 is the address the server saw
 # it as, "-" when no answer came
 scale_whoami() {
 	local proto=$1; shift
-	nsclient timeout 180 python3 - "$proto" "$SERVER6" "$SCALE_UDP_PORT" "$SCALE_TCP_PORT" "$@" <<-'EOF'
+	nsclient timeout 300 python3 - "$proto" "$SERVER6" "$SCALE_UDP_PORT" "$SCALE_TCP_PORT" "$@" <<-'EOF'
 	import socket, sys
 	proto, server, uport, tport = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 	def ask(src):
-	    for wait in (1, 2, 3):
+	    for wait in (1, 2, 3, 3, 3, 3):
 	        try:
 	            if proto == "udp":
 	                s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
