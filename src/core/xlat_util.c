@@ -63,27 +63,34 @@ struct xlat_result xlat_count_drop(struct xlat_ctx *x, enum drop_reason r)
 }
 
 
+/* A static map's refusal as a drop reason (both directions): true when r
+ * refuses the address; MAP_OK and MAP_NONE leave the rest to the caller. */
+static bool map_refused(enum map_result r, enum drop_reason *why)
+{
+	if (r == MAP_FORBIDDEN)
+		*why = DROP_FORBIDDEN_ADDR;
+	else if (r == MAP_MARTIAN)
+		*why = DROP_MARTIAN;
+	else
+		return false;
+	return true;
+}
+
 bool xlat_addr_4to6(struct xlat_ctx *x, struct in_addr a, struct in6_addr *out,
 		    enum drop_reason *why)
 {
 	const struct map *m = x->cfg->map;
+	enum map_result r = map_4to6(m, a, out);
 
-	switch (map_4to6(m, a, out)) {
-	case MAP_OK:
+	if (r == MAP_OK)
 		return true;
-	case MAP_FORBIDDEN:
-		*why = DROP_FORBIDDEN_ADDR;
+	if (map_refused(r, why))
 		return false;
-	case MAP_MARTIAN:
-		*why = DROP_MARTIAN;
-		return false;
-	default:
-		/* pool addresses not covered by an EAM: dynamic mappings */
-		if (map_v4_in_pool(m, a) && pool_lookup4(x->pool, a, out, x->now) == POOL_OK)
-			return true;
-		*why = DROP_NO_MAP_DST;
-		return false;
-	}
+	/* pool addresses not covered by an EAM: dynamic mappings */
+	if (map_v4_in_pool(m, a) && pool_lookup4(x->pool, a, out, x->now) == POOL_OK)
+		return true;
+	*why = DROP_NO_MAP_DST;
+	return false;
 }
 
 static void log_created(struct xlat_ctx *x, const struct in6_addr *a, struct in_addr v4)
@@ -102,19 +109,12 @@ bool xlat_addr_6to4(struct xlat_ctx *x, const struct in6_addr *a, struct in_addr
 		    bool create, bool *via_prefix, enum drop_reason *why)
 {
 	bool created = false;
+	enum map_result r = map_6to4(x->cfg->map, a, out, via_prefix);
 
-	switch (map_6to4(x->cfg->map, a, out, via_prefix)) {
-	case MAP_OK:
+	if (r == MAP_OK)
 		return true;
-	case MAP_FORBIDDEN:
-		*why = DROP_FORBIDDEN_ADDR;
+	if (map_refused(r, why))
 		return false;
-	case MAP_MARTIAN:
-		*why = DROP_MARTIAN;
-		return false;
-	default:
-		break;
-	}
 	switch (pool_lookup6(x->pool, a, out, x->now, create, &created)) {
 	case POOL_OK:
 		if (created)
