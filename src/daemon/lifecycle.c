@@ -34,6 +34,7 @@
 #include "io/tun.h"
 #include "core/xlat.h"
 #include "daemon/daemon.h"
+#include "daemon/ready.h"
 #include "daemon/tunconf.h"
 
 static int sig_pipe[2] = { -1, -1 };
@@ -102,20 +103,13 @@ static int daemonize(int *ready_fd, int *status)
 		return -1;
 	if (pid > 0) {
 		char msg[1024];
-		ssize_t n;
+		int r;
 		close(p[1]);
-		n = read(p[0], msg, sizeof(msg) - 1);
+		r = ready_wait(p[0], -1, msg, sizeof(msg));
 		close(p[0]);
-		*status = 0;
-		if (n == 1 && msg[0] == '0')
-			return 1;
-		if (n > 0) {
-			msg[n] = '\0';
-			fprintf(stderr, "%s\n", msg[0] == '1' ? msg + 1 : msg);
-		} else {
-			fprintf(stderr, "tayga: daemon exited during start-up\n");
-		}
-		*status = 1;
+		*status = r == 0 ? 0 : 1;
+		if (r != 0)
+			fprintf(stderr, "%s\n", msg[0] ? msg : "tayga: daemon exited during start-up");
 		return 1;
 	}
 	close(p[0]);

@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "daemon/daemon.h"
+#include "daemon/ready.h"
 #include "daemon/tunconf.h"
 #include "daemon/wstats.h"
 #include "io/steer_bpf.h"
@@ -165,23 +165,19 @@ static __attribute__((noreturn)) void worker_main(struct daemon *d, struct confi
 	exit(status);
 }
 
-/* The worker's start report on its pipe: '0', or '1' and the message. */
+/* The worker's start report on its pipe (ready.h): signals meanwhile, such
+ * as SIGCHLD of a second worker killed at the same time, do not cut the
+ * wait short. */
 static int wait_ready(int fd, unsigned w, char *err, size_t errlen)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char msg[1024];
-	ssize_t n = 0;
 
-	if (poll(&p, 1, READY_MS) == 1)
-		n = read(fd, msg, sizeof(msg) - 1);
-	if (n == 1 && msg[0] == '0')
+	if (ready_wait(fd, READY_MS, msg, sizeof(msg)) == 0)
 		return 0;
-	if (n > 1) {
-		msg[n] = '\0';
-		snprintf(err, errlen, "worker %u: %s", w, msg + 1);
-	} else {
+	if (msg[0])
+		snprintf(err, errlen, "worker %u: %s", w, msg);
+	else
 		snprintf(err, errlen, "tayga: worker %u exited or hung during start-up", w);
-	}
 	return -1;
 }
 
