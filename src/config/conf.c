@@ -44,6 +44,7 @@ static struct config *config_new(void)
 	c->icmp_rate = 100;
 	c->icmp_burst = 50;
 	c->stats_interval = 60;
+	c->rx_hold_us = RX_HOLD_DEFAULT_US;
 	c->workers = 1;
 	c->usage_plen6 = 32;
 	c->usage_plen4 = 24;

@@ -250,16 +250,23 @@ static bool d_log(struct parser *p, const char *name, char **argv, int argc)
 	return true;
 }
 
-static bool d_offlink_mtu(struct parser *p, const char *name, char **argv, int argc)
+/* A number in [min, max]: seconds, entries, an MTU, ... */
+static bool d_number(struct parser *p, const char *name, const char *arg, unsigned long min,
+		     unsigned long max, unsigned *out)
 {
 	unsigned long v;
 
+	if (!parse_uint(arg, min, max, &v))
+		return fail(p, "%s: \"%s\" is not a number in %lu..%lu", name, arg, min, max);
+	*out = (unsigned)v;
+	return true;
+}
+
+static bool d_offlink_mtu(struct parser *p, const char *name, char **argv, int argc)
+{
 	(void)argc;
 	/* RFC 8200 5: IPv6 minimum link MTU is 1280 */
-	if (!parse_uint(argv[0], 1280, 65535, &v))
-		return fail(p, "%s: \"%s\" is not a number in 1280..65535", name, argv[0]);
-	p->c->offlink_mtu = (unsigned)v;
-	return true;
+	return d_number(p, name, argv[0], 1280, 65535, &p->c->offlink_mtu);
 }
 
 static bool d_strict_frag_hdr(struct parser *p, const char *name, char **argv, int argc)
@@ -336,13 +343,14 @@ static bool d_tun_route(struct parser *p, const char *name, char **argv, int arg
 
 static bool d_workers(struct parser *p, const char *name, char **argv, int argc)
 {
-	unsigned long v;
-
 	(void)argc;
-	if (!parse_uint(argv[0], 0, 1024, &v))
-		return fail(p, "%s: \"%s\" is not a number in 0..1024", name, argv[0]);
-	p->c->workers = (unsigned)v;
-	return true;
+	return d_number(p, name, argv[0], 0, 1024, &p->c->workers);
+}
+
+static bool d_rx_hold_usecs(struct parser *p, const char *name, char **argv, int argc)
+{
+	(void)argc;
+	return d_number(p, name, argv[0], 0, RX_HOLD_MAX_US, &p->c->rx_hold_us);
 }
 
 static bool parse_tristate(struct parser *p, const char *name, const char *arg, enum tristate *m)
@@ -471,18 +479,6 @@ static bool d_usage_prefix_len(struct parser *p, const char *name, char **argv, 
 	return true;
 }
 
-/* A count of seconds or of table entries, in [min, max]. */
-static bool d_number(struct parser *p, const char *name, const char *arg, unsigned long min,
-		     unsigned long max, unsigned *out)
-{
-	unsigned long v;
-
-	if (!parse_uint(arg, min, max, &v))
-		return fail(p, "%s: \"%s\" is not a number in %lu..%lu", name, arg, min, max);
-	*out = (unsigned)v;
-	return true;
-}
-
 static bool d_usage_interval(struct parser *p, const char *name, char **argv, int argc)
 {
 	(void)argc;
@@ -575,6 +571,7 @@ static const struct directive directives[] = {
 	{ "tun-route", D_TUN_ROUTE, d_tun_route, 1, 1, true, "PREFIX[/LEN]" },
 	{ "workers", D_WORKERS, d_workers, 1, 1, false, "N" },
 	{ "offload", D_OFFLOAD, d_offload, 1, 1, false, "auto|on|off" },
+	{ "rx-hold-usecs", D_RX_HOLD_USECS, d_rx_hold_usecs, 1, 1, false, "MICROSECONDS" },
 	{ "io-uring", D_IO_URING, d_io_uring, 1, 1, false, "auto|on|off" },
 	{ "dynamic-limit", D_DYNAMIC_LIMIT, d_dynamic_limit, 2, 2, false, "PREFIXLEN COUNT" },
 	{ "rfc6791-v4", D_RFC6791_V4, d_rfc6791_v4, 1, 1, false, "ADDRESS" },

@@ -17,6 +17,9 @@
 
 /* reject: drop + ICMPv4 3/13 (RFC 7915 4.4 "be able to"); drop is silent */
 enum udp_cksum_mode { UDP_CKSUM_DROP = 0, UDP_CKSUM_CALC, UDP_CKSUM_FWD, UDP_CKSUM_REJECT };
+/* rx-hold-usecs: default and most (microseconds) */
+#define RX_HOLD_DEFAULT_US 100
+#define RX_HOLD_MAX_US 10000
 /* `log` directive event classes (bit mask) */
 #define LOG_EV_DROP   0x01u /* packets dropped */
 #define LOG_EV_REJECT 0x02u /* packets rejected with an ICMP error */
@@ -97,6 +100,10 @@ struct config {
 	char **warnings;
 	size_t nwarnings;
 	unsigned stats_interval;        /* seconds, default 60 */
+	/* rx-hold-usecs: under a steady flow of small batches, wait this long
+	 * before reading the tun so one wake-up takes several packets
+	 * (daemon/rxhold.h); 0 = never, default RX_HOLD_DEFAULT_US */
+	unsigned rx_hold_us;
 
 	/* usage accounting per client prefix (usage-*; off by default) */
 	bool usage_stats;

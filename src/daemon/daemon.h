@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "daemon/rxhold.h"
 #include "config/conf.h"
 #include "config/conf_paths.h"
 #include "lib/log.h"
@@ -71,6 +72,7 @@ struct daemon {
 	struct ratelimit rl;
 	struct xlat_cfg xcfg;
 	struct xlat_ctx ctx;
+	struct rxhold rxh;          /* rx-hold-usecs state (loop.c) */
 	uint8_t *scratch;
 	bool chrooted;
 	bool dynmap_partial;         /* its load was cut short: never save over it */
@@ -121,6 +123,7 @@ void log_conf_warnings(const struct config *c);
 void reload(struct daemon *d);
 bool reload_from_parent(struct daemon *d);
 uint64_t mono_ms(void);
+uint64_t mono_us(void);
 void on_write_error(void *arg, int err);
 struct xlat_result emit(void *arg, const struct pkt *p);
 int run(struct daemon *d);

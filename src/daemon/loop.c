@@ -34,11 +34,16 @@
 #include "daemon/daemon.h"
 #include "daemon/wstats.h"
 
-uint64_t mono_ms(void)
+uint64_t mono_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t mono_ms(void)
+{
+	return mono_us() / 1000;
 }
 
 /* The pool gauges (the stats-file's; with workers, each worker's slice) */
@@ -115,9 +120,19 @@ struct xlat_result emit(void *arg, const struct pkt *p)
 
 /* Translate everything waiting on the tun (at most DRAIN_MAX packets, so
  * signals and housekeeping are not starved), then flush what the backend
- * held back: nothing waits past a drain. */
+ * held back: nothing waits past a drain. Under a steady flow of small
+ * batches it first waits rx-hold-usecs (rxhold.h), so the packets of that
+ * time share this wake-up. */
 static void drain(struct daemon *d)
 {
+	unsigned hold = rxhold_delay(&d->rxh, d->st.conf->rx_hold_us, mono_us());
+	unsigned pkts = 0;
+	size_t bytes = 0;
+
+	if (hold) {
+		struct timespec ts = { 0, (long)hold * 1000 };
+		nanosleep(&ts, NULL);   /* a signal ends it early: fine */
+	}
 	d->ctx.now = time(NULL);
 	d->ctx.now_ms = mono_ms();
 	for (int i = 0; i < DRAIN_MAX;) {
@@ -128,13 +143,17 @@ static void drain(struct daemon *d)
 			log_err("tun read: %s", strerror(errno));
 			break;
 		}
-		for (int k = 0; k < r; k++)
+		for (int k = 0; k < r; k++) {
+			bytes += p[k].len;
 			meter_packet(d->st.meter, &d->ctx, &p[k]);
+		}
+		pkts += (unsigned)r;
 		i += r;
 		if (drained || r == 0)
 			break;
 	}
 	tun_flush(&d->tun);
+	rxhold_drained(&d->rxh, mono_us(), pkts, bytes);
 }
 
 /* SIGUSR1: the counters (with workers: worker 0 the sum and each worker's

@@ -174,6 +174,7 @@ START_TEST(defaults)
 	ck_assert_uint_eq(c->icmp_rate, 100);
 	ck_assert_uint_eq(c->icmp_burst, 50);
 	ck_assert_uint_eq(c->stats_interval, 60);
+	ck_assert_uint_eq(c->rx_hold_us, 100);   /* RX_HOLD_DEFAULT_US */
 	ck_assert_ptr_null(c->stats_file);
 	ck_assert_ptr_null(c->data_dir);
 	ck_assert_ptr_null(c->map_file);
@@ -241,8 +242,10 @@ START_TEST(every_directive)
 			      "rfc6791-v6 2001:db8:ff::99\n"
 			      "icmp-ratelimit 200 20\n"
 			      "stats-file /run/tayga.prom\n"
-			      "stats-interval 15\n");
+			      "stats-interval 15\n"
+			      "rx-hold-usecs 250\n");
 	ck_assert(eq6(&c->ipv6_addr, "2001:db8:ff::1"));
+	ck_assert_uint_eq(c->rx_hold_us, 250);
 	ck_assert_uint_eq(c->nmaps, 2);
 	ck_assert(eq4(c->maps[0].v4, "198.51.100.0"));
 	ck_assert_uint_eq(c->maps[0].len4, 24);
@@ -774,6 +777,10 @@ static const struct bad_case bad_cases[] = {
 	  "tayga.conf:4: data-dir: \"var/db/tayga\" must be an absolute path", NULL },
 	{ BASE "stats-interval 0\n",
 	  "tayga.conf:4: stats-interval: \"0\" is not a number of seconds", NULL },
+	{ BASE "rx-hold-usecs 10001\n",
+	  "tayga.conf:4: rx-hold-usecs: \"10001\" is not a number in 0..10000", NULL },
+	{ BASE "rx-hold-usecs -5\n",
+	  "tayga.conf:4: rx-hold-usecs: \"-5\" is not a number", NULL },
 	/* dynamic-limit */
 	{ BASE "dynamic-limit 0 16\n",
 	  "tayga.conf:4: dynamic-limit: IPv6 prefix length \"0\"", NULL },

@@ -1,0 +1,38 @@
+/* rxhold.h - when to hold the tun's packets back for a moment before
+ * reading them (rx-hold-usecs), as a NIC moderates its interrupts.
+ *
+ * At a steady moderate rate every wake-up of the daemon found only a few
+ * packets, and the cost per packet was the cost of the wake-up (two
+ * context switches, poll(), one write that wakes the receiver) divided by
+ * those few (docs/performance.md, issue 24). Waiting `us` microseconds
+ * before draining lets the packets of that time share one wake-up. The
+ * policy holds only while traffic flows in small batches: a packet after a
+ * quiet spell (a ping, a DNS query now and then) and a full tun (a flood,
+ * TCP super-packets) are read at once, so neither idle latency nor bulk
+ * throughput pays for it. Pure: the loop passes the clock. */
+#ifndef TAYGA_RXHOLD_H
+#define TAYGA_RXHOLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* a drain that ended less than this ago means traffic is flowing */
+#define RXHOLD_ACTIVE_US 2000
+/* a drain smaller than both is "a few packets": the next one is held */
+#define RXHOLD_SMALL_PKTS 256
+#define RXHOLD_SMALL_BYTES 32768
+
+struct rxhold {
+	uint64_t last_end_us;   /* when the last drain ended; 0: none yet */
+	unsigned last_pkts;
+	size_t last_bytes;
+};
+
+/* Microseconds to wait before draining the tun that just became readable
+ * at now_us, with rx-hold-usecs `us` (0: never). */
+unsigned rxhold_delay(const struct rxhold *h, unsigned us, uint64_t now_us);
+
+/* A drain that read pkts packets of bytes bytes in all ended at now_us. */
+void rxhold_drained(struct rxhold *h, uint64_t now_us, unsigned pkts, size_t bytes);
+
+#endif
