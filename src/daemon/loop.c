@@ -76,7 +76,8 @@ static void log_stats(const struct stats *s)
 	const struct xlat_counters *x = &s->xlat;
 	log_info("stats: 4to6 %llu packets %llu bytes, 6to4 %llu packets %llu bytes, "
 		 "icmp4 sent %llu, icmp6 sent %llu, rate-limited %llu, echo replies %llu, dynamic %zu (created %llu), "
-		 "udp coalesced %llu, tun reads %llu (%llu packets), tun writes %llu, dropped %llu",
+		 "udp coalesced %llu, tun reads %llu (%llu packets), tun writes %llu, rx holds %llu, "
+		 "dropped %llu",
 		 (unsigned long long)x->pkts[DIR_4TO6], (unsigned long long)x->bytes[DIR_4TO6],
 		 (unsigned long long)x->pkts[DIR_6TO4], (unsigned long long)x->bytes[DIR_6TO4],
 		 (unsigned long long)x->icmp4_sent, (unsigned long long)x->icmp6_sent,
@@ -84,7 +85,7 @@ static void log_stats(const struct stats *s)
 		 (unsigned long long)x->echo_replies, (size_t)x->dyn_active,
 		 (unsigned long long)x->dyn_created, (unsigned long long)s->tun->udp_coalesced,
 		 (unsigned long long)s->tun->read_calls, (unsigned long long)s->tun->read_pkts,
-		 (unsigned long long)s->tun->write_calls,
+		 (unsigned long long)s->tun->write_calls, (unsigned long long)s->rx_holds,
 		 (unsigned long long)drops_total(x));
 	for (int r = 0; r < DROP_MAX; r++)
 		if (x->drops[r])
@@ -132,6 +133,7 @@ static void drain(struct daemon *d)
 	if (hold) {
 		struct timespec ts = { 0, (long)hold * 1000 };
 		nanosleep(&ts, NULL);   /* a signal ends it early: fine */
+		d->stats.rx_holds++;
 	}
 	d->ctx.now = time(NULL);
 	d->ctx.now_ms = mono_ms();

@@ -142,6 +142,9 @@ void stats_write_prom(const struct stats *s, FILE *f)
 		 "Echo requests to the translator's own addresses answered.", s->xlat.echo_replies);
 	prom_one(f, "tayga_udp_coalesced_total", "counter",
 		 "UDP datagrams written to the tun merged into USO super-packets.", tun->udp_coalesced);
+	prom_one(f, "tayga_rx_holds_total", "counter",
+		 "Reads of the tun that waited rx-hold-usecs first (a steady stream of small batches).",
+		 s->rx_holds);
 	prom_one(f, "tayga_tun_read_calls_total", "counter",
 		 "System calls that read from the tun (one io_uring batch counts once).",
 		 tun->read_calls);

@@ -26,6 +26,7 @@ struct stats {
 	uint64_t pool_dormant;         /* live mappings idle long enough to be reused */
 	unsigned interval;             /* stats-interval, seconds */
 	int64_t written;               /* unix time of this write */
+	uint64_t rx_holds;             /* drains that waited rx-hold-usecs first */
 	/* SIGHUP reloads (stats_reload()) */
 	uint64_t reloads_ok, reloads_failed;
 	int64_t last_reload;           /* unix time of the last one, 0 = none yet */

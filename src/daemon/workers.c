@@ -151,7 +151,7 @@ static __attribute__((noreturn)) void worker_main(struct daemon *d, struct confi
 		sandbox_parent_death_signal(SIGKILL);
 	}
 	/* a restarted worker counts on from where it left off */
-	wstats_read(d->wstats, w, &d->stats.xlat, &d->tun.ctr);
+	wstats_read(d->wstats, w, &d->stats, &d->tun.ctr);
 	load_dynmap(d);
 	init_translator(d, ready);
 	log_info("worker %u started on queue %u of %s (mtu %u, process %ld)", w, w, d->tun.name,

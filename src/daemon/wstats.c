@@ -9,7 +9,7 @@ struct slot {
 	atomic_uint seq;             /* odd while the worker copies */
 	struct xlat_counters x;
 	struct tun_counters t;
-	uint64_t pool_size, pool_dormant;
+	uint64_t pool_size, pool_dormant, rx_holds;
 };
 
 struct wstats {
@@ -47,6 +47,7 @@ void wstats_publish(struct wstats *ws, unsigned w, const struct stats *st)
 		s->t = *st->tun;
 	s->pool_size = st->pool_size;
 	s->pool_dormant = st->pool_dormant;
+	s->rx_holds = st->rx_holds;
 	atomic_store_explicit(&s->seq, q + 2, memory_order_release);
 }
 
@@ -63,19 +64,20 @@ static void read_slot(const struct wstats *ws, unsigned w, struct slot *out)
 		out->t = s->t;
 		out->pool_size = s->pool_size;
 		out->pool_dormant = s->pool_dormant;
+		out->rx_holds = s->rx_holds;
 		atomic_thread_fence(memory_order_acquire);
 		if (!(q & 1) && q == atomic_load_explicit((atomic_uint *)&s->seq, memory_order_relaxed))
 			return;
 	}
 }
 
-void wstats_read(const struct wstats *ws, unsigned w, struct xlat_counters *x,
-		 struct tun_counters *t)
+void wstats_read(const struct wstats *ws, unsigned w, struct stats *st, struct tun_counters *t)
 {
 	struct slot s;
 
 	read_slot(ws, w, &s);
-	*x = s.x;
+	st->xlat = s.x;
+	st->rx_holds = s.rx_holds;
 	*t = s.t;
 }
 
@@ -101,7 +103,7 @@ void wstats_sum(const struct wstats *ws, struct stats *out, struct tun_counters 
 {
 	memset(&out->xlat, 0, sizeof(out->xlat));
 	memset(tun, 0, sizeof(*tun));
-	out->pool_size = out->pool_dormant = 0;
+	out->pool_size = out->pool_dormant = out->rx_holds = 0;
 	for (unsigned w = 0; w < ws->n; w++) {
 		struct slot s;
 		read_slot(ws, w, &s);
@@ -109,6 +111,7 @@ void wstats_sum(const struct wstats *ws, struct stats *out, struct tun_counters 
 		add_words(tun, &s.t, sizeof(s.t));
 		out->pool_size += s.pool_size;
 		out->pool_dormant += s.pool_dormant;
+		out->rx_holds += s.rx_holds;
 		if (per) {
 			memcpy(per[w].pkts, s.x.pkts, sizeof(s.x.pkts));
 			per[w].dyn_active = s.x.dyn_active;

@@ -161,6 +161,7 @@ START_TEST(stats_prometheus_text)
 	char line[256];
 
 	fill_stats(&s);
+	s.rx_holds = 13;
 	ck_assert_uint_eq(drops_total(&s.xlat), 100u * DROP_MAX + DROP_MAX * (DROP_MAX - 1) / 2);
 	char *t = expose(&s);
 	static const char *const lines[] = {
@@ -177,6 +178,8 @@ START_TEST(stats_prometheus_text)
 		"tayga_icmp_errors_sent_total{family=\"4\"} 3",
 		"tayga_icmp_errors_sent_total{family=\"6\"} 4",
 		"tayga_echo_replies_total 9",
+		"# TYPE tayga_rx_holds_total counter",
+		"tayga_rx_holds_total 13",
 		"tayga_dynamic_mappings_created_total 11",
 		"# TYPE tayga_dynamic_mappings gauge",
 		"tayga_dynamic_mappings 2",

@@ -18,6 +18,7 @@ static void fill(struct stats *s, struct tun_counters *t, uint64_t base)
 	s->xlat.dyn_active = base + 4;
 	s->pool_size = 128;
 	s->pool_dormant = base;
+	s->rx_holds = base + 7;
 	t->read_pkts = base + 5;
 	t->udp_coalesced = base + 6;
 	s->tun = t;
@@ -45,6 +46,7 @@ START_TEST(sum_over_workers)
 	ck_assert_uint_eq(out.xlat.dyn_active, 600 + 12);
 	ck_assert_uint_eq(out.pool_size, 3 * 128);
 	ck_assert_uint_eq(out.pool_dormant, 600);
+	ck_assert_uint_eq(out.rx_holds, 600 + 21);
 	ck_assert_ptr_eq(out.tun, &tun);
 	ck_assert_uint_eq(tun.read_pkts, 600 + 15);
 	ck_assert_uint_eq(tun.udp_coalesced, 600 + 18);
@@ -65,7 +67,7 @@ END_TEST
 START_TEST(shared_across_fork)
 {
 	struct wstats *ws = wstats_new(2);
-	struct xlat_counters x;
+	struct stats x;
 	struct tun_counters t;
 	pid_t pid = fork();
 
@@ -78,11 +80,14 @@ START_TEST(shared_across_fork)
 		_exit(0);
 	}
 	waitpid(pid, NULL, 0);
+	memset(&x, 0, sizeof(x));
 	wstats_read(ws, 1, &x, &t);
-	ck_assert_uint_eq(x.pkts[DIR_6TO4], 1002);
+	ck_assert_uint_eq(x.xlat.pkts[DIR_6TO4], 1002);
+	ck_assert_uint_eq(x.rx_holds, 1007);
 	ck_assert_uint_eq(t.read_pkts, 1005);
 	wstats_read(ws, 0, &x, &t);
-	ck_assert_uint_eq(x.pkts[DIR_6TO4], 0);
+	ck_assert_uint_eq(x.xlat.pkts[DIR_6TO4], 0);
+	ck_assert_uint_eq(x.rx_holds, 0);
 }
 END_TEST
 
