@@ -7,14 +7,14 @@ unsigned rxhold_delay(const struct rxhold *h, unsigned us, uint64_t now_us)
 		return 0;
 	if (now_us - h->last_end_us >= RXHOLD_ACTIVE_US)
 		return 0;   /* after a quiet spell: at once */
-	if (h->last_pkts >= RXHOLD_SMALL_PKTS || h->last_bytes >= RXHOLD_SMALL_BYTES)
-		return 0;   /* the last drain was full enough: batches form anyway */
+	if (h->last_bulk_us && now_us - h->last_bulk_us < RXHOLD_ACTIVE_US)
+		return 0;   /* bulk flows: batches form anyway, and latency costs throughput */
 	return us;
 }
 
 void rxhold_drained(struct rxhold *h, uint64_t now_us, unsigned pkts, size_t bytes)
 {
 	h->last_end_us = now_us ? now_us : 1;
-	h->last_pkts = pkts;
-	h->last_bytes = bytes;
+	if (pkts >= RXHOLD_SMALL_PKTS || bytes >= RXHOLD_SMALL_BYTES)
+		h->last_bulk_us = h->last_end_us;
 }

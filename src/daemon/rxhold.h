@@ -7,9 +7,11 @@
  * those few (docs/performance.md, issue 24). Waiting `us` microseconds
  * before draining lets the packets of that time share one wake-up. The
  * policy holds only while traffic flows in small batches: a packet after a
- * quiet spell (a ping, a DNS query now and then) and a full tun (a flood,
- * TCP super-packets) are read at once, so neither idle latency nor bulk
- * throughput pays for it. Pure: the loop passes the clock. */
+ * quiet spell (a ping, a DNS query now and then) is read at once, and so is
+ * everything while bulk flows (a drain of TCP super-packets or of a full
+ * tun in the last RXHOLD_ACTIVE_US: the ACKs in between must not delay the
+ * next super-packet), so neither idle latency nor bulk throughput pays for
+ * it. Pure: the loop passes the clock. */
 #ifndef TAYGA_RXHOLD_H
 #define TAYGA_RXHOLD_H
 
@@ -18,14 +20,13 @@
 
 /* a drain that ended less than this ago means traffic is flowing */
 #define RXHOLD_ACTIVE_US 2000
-/* a drain smaller than both is "a few packets": the next one is held */
+/* a drain of this many packets or bytes is bulk: no hold for a while */
 #define RXHOLD_SMALL_PKTS 256
 #define RXHOLD_SMALL_BYTES 32768
 
 struct rxhold {
 	uint64_t last_end_us;   /* when the last drain ended; 0: none yet */
-	unsigned last_pkts;
-	size_t last_bytes;
+	uint64_t last_bulk_us;  /* when the last bulk drain ended; 0: none yet */
 };
 
 /* Microseconds to wait before draining the tun that just became readable
