@@ -20,8 +20,11 @@
 
 /* a drain that ended less than this ago means traffic is flowing */
 #define RXHOLD_ACTIVE_US 2000
-/* a drain of this many packets or bytes is bulk: no hold for a while */
-#define RXHOLD_SMALL_PKTS 256
+/* a drain of this many packets or bytes is bulk: no hold for a while. 64
+ * is a full read batch (UREADER_BATCH): the queue held more than one read
+ * takes, the daemon is behind, and holding would let the tun's queue
+ * overflow under a flood (256 did: tx_dropped 30000-150000 per 5 s flood) */
+#define RXHOLD_SMALL_PKTS 64
 #define RXHOLD_SMALL_BYTES 32768
 
 struct rxhold {
