@@ -15,6 +15,6 @@ unsigned rxhold_delay(const struct rxhold *h, unsigned us, uint64_t now_us)
 void rxhold_drained(struct rxhold *h, uint64_t now_us, unsigned pkts, size_t bytes)
 {
 	h->last_end_us = now_us ? now_us : 1;
-	if (pkts >= RXHOLD_SMALL_PKTS || bytes >= RXHOLD_SMALL_BYTES)
+	if (pkts >= RXHOLD_BULK_PKTS || bytes >= RXHOLD_BULK_BYTES)
 		h->last_bulk_us = h->last_end_us;
 }

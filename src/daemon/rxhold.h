@@ -24,8 +24,8 @@
  * is a full read batch (UREADER_BATCH): the queue held more than one read
  * takes, the daemon is behind, and holding would let the tun's queue
  * overflow under a flood (256 did: tx_dropped 30000-150000 per 5 s flood) */
-#define RXHOLD_SMALL_PKTS 64
-#define RXHOLD_SMALL_BYTES 32768
+#define RXHOLD_BULK_PKTS 64
+#define RXHOLD_BULK_BYTES 32768
 
 struct rxhold {
 	uint64_t last_end_us;   /* when the last drain ended; 0: none yet */

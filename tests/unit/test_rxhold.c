@@ -44,13 +44,13 @@ START_TEST(full_or_bulky_drains_are_not_held)
 {
 	struct rxhold h = { 0 };
 
-	rxhold_drained(&h, T0, RXHOLD_SMALL_PKTS, RXHOLD_SMALL_PKTS * 104);
+	rxhold_drained(&h, T0, RXHOLD_BULK_PKTS, RXHOLD_BULK_PKTS * 104);
 	ck_assert_uint_eq(rxhold_delay(&h, 100, T0 + 10), 0);   /* a flood */
 	h = (struct rxhold){ 0 };
 	rxhold_drained(&h, T0, 1, 65000);
 	ck_assert_uint_eq(rxhold_delay(&h, 100, T0 + 10), 0);   /* a TSO super-packet */
 	h = (struct rxhold){ 0 };
-	rxhold_drained(&h, T0, RXHOLD_SMALL_PKTS - 1, RXHOLD_SMALL_BYTES - 1);
+	rxhold_drained(&h, T0, RXHOLD_BULK_PKTS - 1, RXHOLD_BULK_BYTES - 1);
 	ck_assert_uint_eq(rxhold_delay(&h, 100, T0 + 10), 100); /* just below both */
 }
 END_TEST
