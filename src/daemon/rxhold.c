@@ -1,12 +1,18 @@
 /* rxhold.c - the rx-hold-usecs policy (rxhold.h). */
 #include "daemon/rxhold.h"
 
-unsigned rxhold_delay(const struct rxhold *h, unsigned us, uint64_t now_us)
+#include <stdbool.h>
+
+unsigned rxhold_delay(struct rxhold *h, unsigned us, uint64_t now_us)
 {
-	if (us == 0 || h->last_end_us == 0 || now_us < h->last_end_us)
+	bool flowing = h->last_end_us && now_us >= h->last_end_us &&
+		       now_us - h->last_end_us < RXHOLD_ACTIVE_US;
+
+	/* after a quiet spell at once, and a request's answer too: only a
+	 * steady stream is held */
+	h->streak = !flowing ? 0 : h->streak < RXHOLD_STREAK ? h->streak + 1 : RXHOLD_STREAK;
+	if (us == 0 || h->streak < RXHOLD_STREAK)
 		return 0;
-	if (now_us - h->last_end_us >= RXHOLD_ACTIVE_US)
-		return 0;   /* after a quiet spell: at once */
 	if (h->last_bulk_us && now_us - h->last_bulk_us < RXHOLD_ACTIVE_US)
 		return 0;   /* bulk flows: batches form anyway, and latency costs throughput */
 	return us;

@@ -8,6 +8,8 @@
  * before draining lets the packets of that time share one wake-up. The
  * policy holds only while traffic flows in small batches: a packet after a
  * quiet spell (a ping, a DNS query now and then) is read at once, and so is
+ * its answer (a hold needs RXHOLD_STREAK drains in a row, each less than
+ * RXHOLD_ACTIVE_US after the one before: a steady stream), and so is
  * everything while bulk flows (a drain of TCP super-packets or of a full
  * tun in the last RXHOLD_ACTIVE_US: the ACKs in between must not delay the
  * next super-packet), so neither idle latency nor bulk throughput pays for
@@ -18,8 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* a drain that ended less than this ago means traffic is flowing */
+/* a drain that starts less than this after the last one ended continues a
+ * stream; a stream of RXHOLD_STREAK such drains is steady */
 #define RXHOLD_ACTIVE_US 2000
+#define RXHOLD_STREAK 8
 /* a drain of this many packets or bytes is bulk: no hold for a while. 64
  * is a full read batch (UREADER_BATCH): the queue held more than one read
  * takes, the daemon is behind, and holding would let the tun's queue
@@ -30,11 +34,12 @@
 struct rxhold {
 	uint64_t last_end_us;   /* when the last drain ended; 0: none yet */
 	uint64_t last_bulk_us;  /* when the last bulk drain ended; 0: none yet */
+	unsigned streak;        /* drains in a row that continued a stream */
 };
 
-/* Microseconds to wait before draining the tun that just became readable
- * at now_us, with rx-hold-usecs `us` (0: never). */
-unsigned rxhold_delay(const struct rxhold *h, unsigned us, uint64_t now_us);
+/* A drain begins at now_us (the tun just became readable): the microseconds
+ * to wait first, with rx-hold-usecs `us` (0: never). */
+unsigned rxhold_delay(struct rxhold *h, unsigned us, uint64_t now_us);
 
 /* A drain that read pkts packets of bytes bytes in all ended at now_us. */
 void rxhold_drained(struct rxhold *h, uint64_t now_us, unsigned pkts, size_t bytes);
