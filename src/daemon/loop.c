@@ -126,18 +126,20 @@ struct xlat_result emit(void *arg, const struct pkt *p)
  * time share this wake-up. */
 static void drain(struct daemon *d)
 {
-	unsigned hold = rxhold_delay(&d->rxh, d->st.conf->rx_hold_us, mono_us());
-	unsigned pkts = 0;
+	uint64_t now_us = mono_us();
+	unsigned hold = rxhold_delay(&d->rxh, d->st.conf->rx_hold_us, now_us);
 	size_t bytes = 0;
+	int i = 0;   /* packets read */
 
 	if (hold) {
 		struct timespec ts = { 0, (long)hold * 1000 };
 		nanosleep(&ts, NULL);   /* a signal ends it early: fine */
 		d->stats.rx_holds++;
+		now_us = mono_us();
 	}
 	d->ctx.now = time(NULL);
-	d->ctx.now_ms = mono_ms();
-	for (int i = 0; i < DRAIN_MAX;) {
+	d->ctx.now_ms = now_us / 1000;
+	while (i < DRAIN_MAX) {
 		struct pkt p[TUN_BATCH_MAX];
 		bool drained;
 		int r = tun_read_batch(&d->tun, p, &drained);
@@ -149,13 +151,12 @@ static void drain(struct daemon *d)
 			bytes += p[k].len;
 			meter_packet(d->st.meter, &d->ctx, &p[k]);
 		}
-		pkts += (unsigned)r;
 		i += r;
 		if (drained || r == 0)
 			break;
 	}
 	tun_flush(&d->tun);
-	rxhold_drained(&d->rxh, mono_us(), pkts, bytes);
+	rxhold_drained(&d->rxh, mono_us(), (unsigned)i, bytes);
 }
 
 /* SIGUSR1: the counters (with workers: worker 0 the sum and each worker's
