@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "daemon/daemon.h"   /* mono_ms() */
@@ -47,10 +48,7 @@ int ready_wait(int fd, int timeout_ms, char *msg, size_t len)
 		return -1;
 	}
 	msg[n] = '\0';
-	if (msg[0] == '1') {
-		/* the message without its "1" */
-		for (ssize_t i = 0; i < n; i++)
-			msg[i] = msg[i + 1];
-	}
+	if (msg[0] == '1')
+		memmove(msg, msg + 1, (size_t)n);   /* the message without its "1" (and its NUL) */
 	return -1;
 }
