@@ -45,6 +45,7 @@ static struct config *config_new(void)
 	c->icmp_burst = 50;
 	c->stats_interval = 60;
 	c->rx_hold_us = RX_HOLD_DEFAULT_US;
+	c->rx_busy_poll_us = NUM_AUTO;
 	c->workers = 1;
 	c->usage_plen6 = 32;
 	c->usage_plen4 = 24;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,11 +263,37 @@ static bool d_number(struct parser *p, const char *name, const char *arg, unsign
 	return true;
 }
 
-static bool d_offlink_mtu(struct parser *p, const char *name, char **argv, int argc)
+
+/* The directives that take one number in a range (some also "auto") */
+static const struct numeric {
+	const char *name;
+	unsigned long min, max;
+	size_t off;          /* the unsigned field in struct config */
+	bool takes_auto;     /* "auto" stores NUM_AUTO: the daemon decides */
+} numerics[] = {
+	/* RFC 8200 5: IPv6 minimum link MTU is 1280 */
+	{ "offlink-mtu", 1280, 65535, offsetof(struct config, offlink_mtu), false },
+	{ "workers", 0, 1024, offsetof(struct config, workers), false },
+	{ "rx-hold-usecs", 0, RX_HOLD_MAX_US, offsetof(struct config, rx_hold_us), false },
+	{ "rx-busy-poll-usecs", 0, RX_BUSY_POLL_MAX_US, offsetof(struct config, rx_busy_poll_us), true },
+	{ "usage-interval", 0, 604800, offsetof(struct config, usage_interval), false },
+	{ "usage-top", 0, 10000, offsetof(struct config, usage_top), false },
+	{ "prefix-table-size", 16, 1u << 24, offsetof(struct config, prefix_table_size), false },
+};
+
+static bool d_numeric(struct parser *p, const char *name, char **argv, int argc)
 {
 	(void)argc;
-	/* RFC 8200 5: IPv6 minimum link MTU is 1280 */
-	return d_number(p, name, argv[0], 1280, 65535, &p->c->offlink_mtu);
+	for (size_t i = 0; i < sizeof(numerics) / sizeof(numerics[0]); i++) {
+		const struct numeric *n = &numerics[i];
+		unsigned *out = (unsigned *)(void *)((char *)p->c + n->off);
+		if (strcasecmp(name, n->name) != 0)
+			continue;
+		if (n->takes_auto && strcasecmp(argv[0], "auto") == 0)
+			return (*out = NUM_AUTO), true;
+		return d_number(p, name, argv[0], n->min, n->max, out);
+	}
+	return fail(p, "%s: not a numeric directive", name);
 }
 
 static bool d_strict_frag_hdr(struct parser *p, const char *name, char **argv, int argc)
@@ -341,17 +368,7 @@ static bool d_tun_route(struct parser *p, const char *name, char **argv, int arg
 	return true;
 }
 
-static bool d_workers(struct parser *p, const char *name, char **argv, int argc)
-{
-	(void)argc;
-	return d_number(p, name, argv[0], 0, 1024, &p->c->workers);
-}
 
-static bool d_rx_hold_usecs(struct parser *p, const char *name, char **argv, int argc)
-{
-	(void)argc;
-	return d_number(p, name, argv[0], 0, RX_HOLD_MAX_US, &p->c->rx_hold_us);
-}
 
 static bool parse_tristate(struct parser *p, const char *name, const char *arg, enum tristate *m)
 {
@@ -479,23 +496,8 @@ static bool d_usage_prefix_len(struct parser *p, const char *name, char **argv, 
 	return true;
 }
 
-static bool d_usage_interval(struct parser *p, const char *name, char **argv, int argc)
-{
-	(void)argc;
-	return d_number(p, name, argv[0], 0, 604800, &p->c->usage_interval);
-}
 
-static bool d_usage_top(struct parser *p, const char *name, char **argv, int argc)
-{
-	(void)argc;
-	return d_number(p, name, argv[0], 0, 10000, &p->c->usage_top);
-}
 
-static bool d_prefix_table_size(struct parser *p, const char *name, char **argv, int argc)
-{
-	(void)argc;
-	return d_number(p, name, argv[0], 16, 1u << 24, &p->c->prefix_table_size);
-}
 
 /* Bytes with an optional decimal suffix: 1500, 64k, 10M, 1G (k = 1000). */
 static bool parse_bytes(const char *s, uint64_t *out)
@@ -564,14 +566,15 @@ static const struct directive directives[] = {
 	{ "udp-cksum-mode", D_UDP_CKSUM_MODE, d_udp_cksum_mode, 1, 1, false,
 	  "drop|calc|fwd|reject" },
 	{ "log", D_LOG, d_log, 1, 5, false, "drop reject icmp self dyn | none" },
-	{ "offlink-mtu", D_OFFLINK_MTU, d_offlink_mtu, 1, 1, false, "MTU" },
+	{ "offlink-mtu", D_OFFLINK_MTU, d_numeric, 1, 1, false, "MTU" },
 	{ "strict-frag-hdr", D_STRICT_FRAG_HDR, d_strict_frag_hdr, 0, 1, false, "[yes|no]" },
 	{ "tun-up", D_TUN_UP, d_tun_up, 1, 1, false, "yes|no" },
 	{ "tun-ip", D_TUN_IP, d_tun_ip, 1, 1, true, "ADDRESS[/LEN]" },
 	{ "tun-route", D_TUN_ROUTE, d_tun_route, 1, 1, true, "PREFIX[/LEN]" },
-	{ "workers", D_WORKERS, d_workers, 1, 1, false, "N" },
+	{ "workers", D_WORKERS, d_numeric, 1, 1, false, "N" },
 	{ "offload", D_OFFLOAD, d_offload, 1, 1, false, "auto|on|off" },
-	{ "rx-hold-usecs", D_RX_HOLD_USECS, d_rx_hold_usecs, 1, 1, false, "MICROSECONDS" },
+	{ "rx-hold-usecs", D_RX_HOLD_USECS, d_numeric, 1, 1, false, "MICROSECONDS" },
+	{ "rx-busy-poll-usecs", D_RX_BUSY_POLL_USECS, d_numeric, 1, 1, false, "auto|MICROSECONDS" },
 	{ "io-uring", D_IO_URING, d_io_uring, 1, 1, false, "auto|on|off" },
 	{ "dynamic-limit", D_DYNAMIC_LIMIT, d_dynamic_limit, 2, 2, false, "PREFIXLEN COUNT" },
 	{ "rfc6791-v4", D_RFC6791_V4, d_rfc6791_v4, 1, 1, false, "ADDRESS" },
@@ -581,9 +584,9 @@ static const struct directive directives[] = {
 	{ "stats-interval", D_STATS_INTERVAL, d_stats_interval, 1, 1, false, "SECONDS" },
 	{ "usage-stats", D_USAGE_STATS, d_usage_stats, 1, 1, false, "yes|no" },
 	{ "usage-prefix-len", D_USAGE_PREFIX_LEN, d_usage_prefix_len, 1, 2, false, "IPV6LEN [IPV4LEN]" },
-	{ "usage-interval", D_USAGE_INTERVAL, d_usage_interval, 1, 1, false, "SECONDS" },
-	{ "usage-top", D_USAGE_TOP, d_usage_top, 1, 1, false, "N" },
-	{ "prefix-table-size", D_PREFIX_TABLE_SIZE, d_prefix_table_size, 1, 1, false, "ENTRIES" },
+	{ "usage-interval", D_USAGE_INTERVAL, d_numeric, 1, 1, false, "SECONDS" },
+	{ "usage-top", D_USAGE_TOP, d_numeric, 1, 1, false, "N" },
+	{ "prefix-table-size", D_PREFIX_TABLE_SIZE, d_numeric, 1, 1, false, "ENTRIES" },
 	{ "rate-limit", D_RATE_LIMIT, d_rate_limit, 3, 3, false, "PREFIXLEN RATE BURST" },
 	{ "rate-limit-total", D_RATE_LIMIT_TOTAL, d_rate_limit_total, 2, 2, false, "RATE BURST" },
 };

@@ -7,6 +7,7 @@
 #ifndef TAYGA_CONFIG_MODEL_H
 #define TAYGA_CONFIG_MODEL_H
 
+#include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -20,6 +21,13 @@ enum udp_cksum_mode { UDP_CKSUM_DROP = 0, UDP_CKSUM_CALC, UDP_CKSUM_FWD, UDP_CKS
 /* rx-hold-usecs: default and most (microseconds) */
 #define RX_HOLD_DEFAULT_US 100
 #define RX_HOLD_MAX_US 10000
+/* rx-busy-poll-usecs: the most, and what `auto` (the default) means when
+ * a CPU is left over for the rest of the path (daemon/rxhold.h) */
+#define RX_BUSY_POLL_MAX_US 10000
+#define RX_BUSY_POLL_AUTO_US 200
+/* a numeric directive given as `auto`, or not at all where that is the
+ * default: the daemon decides at start */
+#define NUM_AUTO UINT_MAX
 /* `log` directive event classes (bit mask) */
 #define LOG_EV_DROP   0x01u /* packets dropped */
 #define LOG_EV_REJECT 0x02u /* packets rejected with an ICMP error */
@@ -104,6 +112,10 @@ struct config {
 	 * before reading the tun so one wake-up takes several packets
 	 * (daemon/rxhold.h); 0 = never, default RX_HOLD_DEFAULT_US */
 	unsigned rx_hold_us;
+	/* rx-busy-poll-usecs: while bulk traffic flows densely, poll the tun
+	 * this long before sleeping (daemon/rxhold.h); 0 = never, NUM_AUTO
+	 * (default): RX_BUSY_POLL_AUTO_US if a CPU is left over, else 0 */
+	unsigned rx_busy_poll_us;
 
 	/* usage accounting per client prefix (usage-*; off by default) */
 	bool usage_stats;

@@ -72,7 +72,9 @@ struct daemon {
 	struct ratelimit rl;
 	struct xlat_cfg xcfg;
 	struct xlat_ctx ctx;
-	struct rxhold rxh;          /* rx-hold-usecs state (loop.c) */
+	struct rxhold rxh;          /* rx-hold-usecs, rx-busy-poll-usecs state (loop.c) */
+	unsigned busy_poll_us;      /* rx-busy-poll-usecs, auto resolved (apply_state) */
+	long ncpus;                 /* CPUs online at start (before a chroot hides them) */
 	uint8_t *scratch;
 	bool chrooted;
 	bool dynmap_partial;         /* its load was cut short: never save over it */

@@ -77,7 +77,7 @@ static void log_stats(const struct stats *s)
 	log_info("stats: 4to6 %llu packets %llu bytes, 6to4 %llu packets %llu bytes, "
 		 "icmp4 sent %llu, icmp6 sent %llu, rate-limited %llu, echo replies %llu, dynamic %zu (created %llu), "
 		 "udp coalesced %llu, tun reads %llu (%llu packets), tun writes %llu, rx holds %llu, "
-		 "dropped %llu",
+		 "rx busy polls %llu (%llu us), dropped %llu",
 		 (unsigned long long)x->pkts[DIR_4TO6], (unsigned long long)x->bytes[DIR_4TO6],
 		 (unsigned long long)x->pkts[DIR_6TO4], (unsigned long long)x->bytes[DIR_6TO4],
 		 (unsigned long long)x->icmp4_sent, (unsigned long long)x->icmp6_sent,
@@ -85,7 +85,8 @@ static void log_stats(const struct stats *s)
 		 (unsigned long long)x->echo_replies, (size_t)x->dyn_active,
 		 (unsigned long long)x->dyn_created, (unsigned long long)s->tun->udp_coalesced,
 		 (unsigned long long)s->tun->read_calls, (unsigned long long)s->tun->read_pkts,
-		 (unsigned long long)s->tun->write_calls, (unsigned long long)s->rx_holds,
+		 (unsigned long long)s->tun->write_calls, (unsigned long long)s->rx.holds,
+		 (unsigned long long)s->rx.busy_polls, (unsigned long long)s->rx.busy_poll_us,
 		 (unsigned long long)drops_total(x));
 	for (int r = 0; r < DROP_MAX; r++)
 		if (x->drops[r])
@@ -134,7 +135,7 @@ static void drain(struct daemon *d)
 	if (hold) {
 		struct timespec ts = { 0, (long)hold * 1000 };
 		nanosleep(&ts, NULL);   /* a signal ends it early: fine */
-		d->stats.rx_holds++;
+		d->stats.rx.holds++;
 		now_us = mono_us();
 	}
 	d->ctx.now = time(NULL);
@@ -234,6 +235,31 @@ static void housekeeping(struct daemon *d)
 	}
 }
 
+/* Wait for the tun, a signal or the parent (at most a second, for the
+ * housekeeping). While bulk flows densely it first polls without
+ * sleeping, up to rx-busy-poll-usecs (rxhold.h). poll()'s result. */
+static int wait_events(struct daemon *d, struct pollfd pfd[3])
+{
+	unsigned spin = rxhold_busy_poll(&d->rxh, d->busy_poll_us);
+	int n = 0;
+
+	if (spin) {
+		uint64_t start = mono_us(), now;
+		do {
+			pfd[0].fd = tun_wait_fd(&d->tun);
+			n = poll(pfd, 3, 0);
+			now = mono_us();
+		} while (n == 0 && now - start < spin);
+		d->stats.rx.busy_polls++;
+		d->stats.rx.busy_poll_us += now - start;
+		rxhold_polled(&d->rxh, now, n > 0 && (pfd[0].revents & POLLIN));
+	}
+	if (n != 0)
+		return n;
+	pfd[0].fd = tun_wait_fd(&d->tun); /* the ring while a multishot read is armed */
+	return poll(pfd, 3, 1000);
+}
+
 /* The event loop. Returns the exit status: 0 after a signal to stop, 1
  * when the tun device went away under us. */
 int run(struct daemon *d)
@@ -247,8 +273,7 @@ int run(struct daemon *d)
 	for (;;) {
 		int n;
 
-		pfd[0].fd = tun_wait_fd(&d->tun); /* the ring while a multishot read is armed */
-		n = poll(pfd, 3, 1000);
+		n = wait_events(d, pfd);
 
 		if (n < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));

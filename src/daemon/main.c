@@ -84,6 +84,7 @@ int main(int argc, char **argv)
 	}
 	setup_signals(ready_fd);
 	d->nworkers = workers_of(c);
+	d->ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	d->pw = pw;
 	d->gr = gr;
 	open_everything(d, c, ready_fd);

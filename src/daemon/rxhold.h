@@ -13,10 +13,24 @@
  * everything while bulk flows (a drain of TCP super-packets or of a full
  * tun in the last RXHOLD_ACTIVE_US: the ACKs in between must not delay the
  * next super-packet), so neither idle latency nor bulk throughput pays for
- * it. Pure: the loop passes the clock. */
+ * it.
+ *
+ * The other way round, rx-busy-poll-usecs: while bulk flows densely (TCP
+ * super-packets and their ACKs, a tun the daemon is behind on), the loop
+ * polls the tun that long before it goes to sleep, as the kernel's
+ * net.core.busy_poll does for sockets. The next super-packet usually
+ * comes within that time, and not sleeping saves the two context switches
+ * and the wake-up latency each one cost (docs/performance.md). It polls
+ * only right after a drain that came within that time of the one before,
+ * less than RXHOLD_ACTIVE_US after a bulk one; a poll that finds nothing
+ * stops polling for RXPOLL_BACKOFF_US, doubled with each such poll in a
+ * row, so traffic that comes in bursts (a paced TCP flow at 1 Gbit/s) pays
+ * one vain poll now and then, not one per burst. Pure: the loop passes
+ * the clock. */
 #ifndef TAYGA_RXHOLD_H
 #define TAYGA_RXHOLD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,11 +44,18 @@
  * overflow under a flood (256 did: tx_dropped 30000-150000 per 5 s flood) */
 #define RXHOLD_BULK_PKTS 64
 #define RXHOLD_BULK_BYTES 32768
+/* after a busy poll that found nothing, none for this long, doubled for
+ * each such poll in a row up to RXPOLL_BACKOFF_MAX_SHIFT times (64 ms) */
+#define RXPOLL_BACKOFF_US 2000
+#define RXPOLL_BACKOFF_MAX_SHIFT 5
 
 struct rxhold {
 	uint64_t last_end_us;   /* when the last drain ended; 0: none yet */
 	uint64_t last_bulk_us;  /* when the last bulk drain ended; 0: none yet */
 	unsigned streak;        /* drains in a row that continued a stream */
+	uint64_t last_gap_us;   /* from the drain before the last to the last; UINT64_MAX: none */
+	uint64_t poll_quiet_until_us; /* no busy poll before (after vain ones) */
+	unsigned poll_misses;   /* busy polls in a row that found nothing */
 };
 
 /* A drain begins at now_us (the tun just became readable): the microseconds
@@ -43,5 +64,17 @@ unsigned rxhold_delay(struct rxhold *h, unsigned us, uint64_t now_us);
 
 /* A drain that read pkts packets of bytes bytes in all ended at now_us. */
 void rxhold_drained(struct rxhold *h, uint64_t now_us, unsigned pkts, size_t bytes);
+
+/* After a drain, before the loop sleeps: the microseconds to busy-poll
+ * first, with rx-busy-poll-usecs `us` (0: never). */
+unsigned rxhold_busy_poll(const struct rxhold *h, unsigned us);
+
+/* rx-busy-poll-usecs auto: polling pays only while another CPU runs the
+ * rest of the path (the kernel's forwarding, senders, receivers): with
+ * more CPUs online (ncpus) than translator processes (workers). */
+bool rxhold_poll_pays(unsigned workers, long ncpus);
+
+/* A busy poll ended at now_us; found: the tun had something. */
+void rxhold_polled(struct rxhold *h, uint64_t now_us, bool found);
 
 #endif

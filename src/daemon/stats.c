@@ -144,7 +144,14 @@ void stats_write_prom(const struct stats *s, FILE *f)
 		 "UDP datagrams written to the tun merged into USO super-packets.", tun->udp_coalesced);
 	prom_one(f, "tayga_rx_holds_total", "counter",
 		 "Reads of the tun that waited rx-hold-usecs first (a steady stream of small batches).",
-		 s->rx_holds);
+		 s->rx.holds);
+	prom_one(f, "tayga_rx_busy_polls_total", "counter",
+		 "Times the loop polled the tun before sleeping (rx-busy-poll-usecs; dense bulk traffic).",
+		 s->rx.busy_polls);
+	prom_head(f, "tayga_rx_busy_poll_seconds_total", "counter",
+		  "CPU time spent in those polls, seconds.");
+	fprintf(f, "tayga_rx_busy_poll_seconds_total %" PRIu64 ".%06" PRIu64 "\n",
+		s->rx.busy_poll_us / 1000000, s->rx.busy_poll_us % 1000000);
 	prom_one(f, "tayga_tun_read_calls_total", "counter",
 		 "System calls that read from the tun (one io_uring batch counts once).",
 		 tun->read_calls);

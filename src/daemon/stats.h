@@ -17,6 +17,13 @@ struct worker_stats {
 	uint64_t dyn_active, pool_size, pool_dormant;
 };
 
+/* What the event loop's read policies did (daemon/rxhold.h) */
+struct rx_counters {
+	uint64_t holds;                /* drains that waited rx-hold-usecs first */
+	uint64_t busy_polls;           /* busy polls before sleeping (rx-busy-poll-usecs) */
+	uint64_t busy_poll_us;         /* microseconds spent in them */
+};
+
 /* The translator's counters plus the tun's; the exporter reads both. */
 struct stats {
 	struct xlat_counters xlat;     /* incremented by the translator */
@@ -26,7 +33,7 @@ struct stats {
 	uint64_t pool_dormant;         /* live mappings idle long enough to be reused */
 	unsigned interval;             /* stats-interval, seconds */
 	int64_t written;               /* unix time of this write */
-	uint64_t rx_holds;             /* drains that waited rx-hold-usecs first */
+	struct rx_counters rx;
 	/* SIGHUP reloads (stats_reload()) */
 	uint64_t reloads_ok, reloads_failed;
 	int64_t last_reload;           /* unix time of the last one, 0 = none yet */

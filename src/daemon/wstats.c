@@ -9,7 +9,8 @@ struct slot {
 	atomic_uint seq;             /* odd while the worker copies */
 	struct xlat_counters x;
 	struct tun_counters t;
-	uint64_t pool_size, pool_dormant, rx_holds;
+	uint64_t pool_size, pool_dormant;
+	struct rx_counters rx;
 };
 
 struct wstats {
@@ -47,7 +48,7 @@ void wstats_publish(struct wstats *ws, unsigned w, const struct stats *st)
 		s->t = *st->tun;
 	s->pool_size = st->pool_size;
 	s->pool_dormant = st->pool_dormant;
-	s->rx_holds = st->rx_holds;
+	s->rx = st->rx;
 	atomic_store_explicit(&s->seq, q + 2, memory_order_release);
 }
 
@@ -64,7 +65,7 @@ static void read_slot(const struct wstats *ws, unsigned w, struct slot *out)
 		out->t = s->t;
 		out->pool_size = s->pool_size;
 		out->pool_dormant = s->pool_dormant;
-		out->rx_holds = s->rx_holds;
+		out->rx = s->rx;
 		atomic_thread_fence(memory_order_acquire);
 		if (!(q & 1) && q == atomic_load_explicit((atomic_uint *)&s->seq, memory_order_relaxed))
 			return;
@@ -77,14 +78,15 @@ void wstats_read(const struct wstats *ws, unsigned w, struct stats *st, struct t
 
 	read_slot(ws, w, &s);
 	st->xlat = s.x;
-	st->rx_holds = s.rx_holds;
+	st->rx = s.rx;
 	*t = s.t;
 }
 
-/* Both counter structs are uint64_t through and through (a counter added
+/* The counter structs are uint64_t through and through (a counter added
  * later is summed too): add them word by word. */
 _Static_assert(sizeof(struct xlat_counters) % sizeof(uint64_t) == 0, "xlat_counters: u64 only");
 _Static_assert(sizeof(struct tun_counters) % sizeof(uint64_t) == 0, "tun_counters: u64 only");
+_Static_assert(sizeof(struct rx_counters) % sizeof(uint64_t) == 0, "rx_counters: u64 only");
 
 static void add_words(void *to, const void *from, size_t len)
 {
@@ -103,7 +105,8 @@ void wstats_sum(const struct wstats *ws, struct stats *out, struct tun_counters 
 {
 	memset(&out->xlat, 0, sizeof(out->xlat));
 	memset(tun, 0, sizeof(*tun));
-	out->pool_size = out->pool_dormant = out->rx_holds = 0;
+	out->pool_size = out->pool_dormant = 0;
+	memset(&out->rx, 0, sizeof(out->rx));
 	for (unsigned w = 0; w < ws->n; w++) {
 		struct slot s;
 		read_slot(ws, w, &s);
@@ -111,7 +114,7 @@ void wstats_sum(const struct wstats *ws, struct stats *out, struct tun_counters 
 		add_words(tun, &s.t, sizeof(s.t));
 		out->pool_size += s.pool_size;
 		out->pool_dormant += s.pool_dormant;
-		out->rx_holds += s.rx_holds;
+		add_words(&out->rx, &s.rx, sizeof(s.rx));
 		if (per) {
 			memcpy(per[w].pkts, s.x.pkts, sizeof(s.x.pkts));
 			per[w].dyn_active = s.x.dyn_active;

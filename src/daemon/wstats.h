@@ -21,7 +21,7 @@ struct wstats *wstats_new(unsigned n);
  * readers retry a torn copy). */
 void wstats_publish(struct wstats *ws, unsigned w, const struct stats *s);
 /* Worker w's last copy (what a restarted worker continues from): its
- * translator counters and rx_holds into st, its tun counters into t. */
+ * translator and rx counters into st, its tun counters into t. */
 void wstats_read(const struct wstats *ws, unsigned w, struct stats *st, struct tun_counters *t);
 /* out = the sum over all workers (counters, pool gauges; out->tun = tun,
  * filled), the rest of out as it was; per[w] = worker w's packets and pool

@@ -175,6 +175,7 @@ START_TEST(defaults)
 	ck_assert_uint_eq(c->icmp_burst, 50);
 	ck_assert_uint_eq(c->stats_interval, 60);
 	ck_assert_uint_eq(c->rx_hold_us, 100);   /* RX_HOLD_DEFAULT_US */
+	ck_assert_uint_eq(c->rx_busy_poll_us, NUM_AUTO);   /* the daemon decides */
 	ck_assert_ptr_null(c->stats_file);
 	ck_assert_ptr_null(c->data_dir);
 	ck_assert_ptr_null(c->map_file);
@@ -195,6 +196,19 @@ END_TEST
 
 /* RFC 6052 2.2: ipv6-addr derivation for every prefix length (the u-octet
  * at bits 64-71 is skipped). */
+/* rx-busy-poll-usecs: auto (any case) leaves it to the daemon, 0 is off */
+START_TEST(rx_busy_poll_auto_and_off)
+{
+	struct config *c = ok(BASE "rx-busy-poll-usecs Auto\n");
+
+	ck_assert_uint_eq(c->rx_busy_poll_us, NUM_AUTO);
+	conf_free(c);
+	c = ok(BASE "rx-busy-poll-usecs 0\n");
+	ck_assert_uint_eq(c->rx_busy_poll_us, 0);
+	conf_free(c);
+}
+END_TEST
+
 START_TEST(rfc6052_derived_ipv6_addr_each_length)
 {
 	static const struct { const char *prefix, *want; } t[] = {
@@ -243,9 +257,11 @@ START_TEST(every_directive)
 			      "icmp-ratelimit 200 20\n"
 			      "stats-file /run/tayga.prom\n"
 			      "stats-interval 15\n"
-			      "rx-hold-usecs 250\n");
+			      "rx-hold-usecs 250\n"
+			      "rx-busy-poll-usecs 50\n");
 	ck_assert(eq6(&c->ipv6_addr, "2001:db8:ff::1"));
 	ck_assert_uint_eq(c->rx_hold_us, 250);
+	ck_assert_uint_eq(c->rx_busy_poll_us, 50);
 	ck_assert_uint_eq(c->nmaps, 2);
 	ck_assert(eq4(c->maps[0].v4, "198.51.100.0"));
 	ck_assert_uint_eq(c->maps[0].len4, 24);
@@ -781,6 +797,12 @@ static const struct bad_case bad_cases[] = {
 	  "tayga.conf:4: rx-hold-usecs: \"10001\" is not a number in 0..10000", NULL },
 	{ BASE "rx-hold-usecs -5\n",
 	  "tayga.conf:4: rx-hold-usecs: \"-5\" is not a number", NULL },
+	{ BASE "rx-hold-usecs auto\n",
+	  "tayga.conf:4: rx-hold-usecs: \"auto\" is not a number", NULL },
+	{ BASE "rx-busy-poll-usecs 10001\n",
+	  "tayga.conf:4: rx-busy-poll-usecs: \"10001\" is not a number in 0..10000", NULL },
+	{ BASE "rx-busy-poll-usecs often\n",
+	  "tayga.conf:4: rx-busy-poll-usecs: \"often\" is not a number", NULL },
 	/* dynamic-limit */
 	{ BASE "dynamic-limit 0 16\n",
 	  "tayga.conf:4: dynamic-limit: IPv6 prefix length \"0\"", NULL },
@@ -1213,6 +1235,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(g, minimal_clatd_style);
 	tcase_add_test(g, opnsense_style);
 	tcase_add_test(g, defaults);
+	tcase_add_test(g, rx_busy_poll_auto_and_off);
 	tcase_add_test(g, rfc6052_derived_ipv6_addr_each_length);
 	tcase_add_test(g, every_directive);
 	tcase_add_test(g, enum_values);

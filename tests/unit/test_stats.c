@@ -161,7 +161,9 @@ START_TEST(stats_prometheus_text)
 	char line[256];
 
 	fill_stats(&s);
-	s.rx_holds = 13;
+	s.rx.holds = 13;
+	s.rx.busy_polls = 21;
+	s.rx.busy_poll_us = 3000042;
 	ck_assert_uint_eq(drops_total(&s.xlat), 100u * DROP_MAX + DROP_MAX * (DROP_MAX - 1) / 2);
 	char *t = expose(&s);
 	static const char *const lines[] = {
@@ -180,6 +182,10 @@ START_TEST(stats_prometheus_text)
 		"tayga_echo_replies_total 9",
 		"# TYPE tayga_rx_holds_total counter",
 		"tayga_rx_holds_total 13",
+		"# TYPE tayga_rx_busy_polls_total counter",
+		"tayga_rx_busy_polls_total 21",
+		"# TYPE tayga_rx_busy_poll_seconds_total counter",
+		"tayga_rx_busy_poll_seconds_total 3.000042",
 		"tayga_dynamic_mappings_created_total 11",
 		"# TYPE tayga_dynamic_mappings gauge",
 		"tayga_dynamic_mappings 2",

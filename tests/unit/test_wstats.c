@@ -18,7 +18,9 @@ static void fill(struct stats *s, struct tun_counters *t, uint64_t base)
 	s->xlat.dyn_active = base + 4;
 	s->pool_size = 128;
 	s->pool_dormant = base;
-	s->rx_holds = base + 7;
+	s->rx.holds = base + 7;
+	s->rx.busy_polls = base + 8;
+	s->rx.busy_poll_us = base + 9;   /* the last rx counter */
 	t->read_pkts = base + 5;
 	t->udp_coalesced = base + 6;
 	s->tun = t;
@@ -46,7 +48,9 @@ START_TEST(sum_over_workers)
 	ck_assert_uint_eq(out.xlat.dyn_active, 600 + 12);
 	ck_assert_uint_eq(out.pool_size, 3 * 128);
 	ck_assert_uint_eq(out.pool_dormant, 600);
-	ck_assert_uint_eq(out.rx_holds, 600 + 21);
+	ck_assert_uint_eq(out.rx.holds, 600 + 21);
+	ck_assert_uint_eq(out.rx.busy_polls, 600 + 24);
+	ck_assert_uint_eq(out.rx.busy_poll_us, 600 + 27);
 	ck_assert_ptr_eq(out.tun, &tun);
 	ck_assert_uint_eq(tun.read_pkts, 600 + 15);
 	ck_assert_uint_eq(tun.udp_coalesced, 600 + 18);
@@ -83,11 +87,13 @@ START_TEST(shared_across_fork)
 	memset(&x, 0, sizeof(x));
 	wstats_read(ws, 1, &x, &t);
 	ck_assert_uint_eq(x.xlat.pkts[DIR_6TO4], 1002);
-	ck_assert_uint_eq(x.rx_holds, 1007);
+	ck_assert_uint_eq(x.rx.holds, 1007);
+	ck_assert_uint_eq(x.rx.busy_poll_us, 1009);
 	ck_assert_uint_eq(t.read_pkts, 1005);
 	wstats_read(ws, 0, &x, &t);
 	ck_assert_uint_eq(x.xlat.pkts[DIR_6TO4], 0);
-	ck_assert_uint_eq(x.rx_holds, 0);
+	ck_assert_uint_eq(x.rx.holds, 0);
+	ck_assert_uint_eq(x.rx.busy_polls, 0);
 }
 END_TEST
 
