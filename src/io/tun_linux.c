@@ -144,8 +144,9 @@ static int open_reader(struct tun *t, const struct tun_opts *c, char *err, size_
 	v->ring = malloc(sizeof(*v->ring));
 	if (v->ring && ureader_open(v->ring, t->fd, &b, false) == 0) {
 		if (v->ring->mode == UREADER_MULTISHOT)
-			log_info("tun reads: io_uring multishot read into %d provided buffers%s", RBUFS,
-				 v->ring->fixed ? " (registered file)" : "");
+			log_info("tun reads: io_uring multishot read into %d provided buffers%s%s", RBUFS,
+				 v->ring->fixed ? " (registered file)" : "",
+				 v->ring->ring.deferred ? ", deferred task work" : "");
 		else
 			log_info("tun reads: io_uring, up to %d packets per system call%s",
 				 RBUFS / 2, v->ring->fixed ? " (registered file)" : "");

@@ -35,6 +35,12 @@
 #ifndef IORING_SQ_TASKRUN
 #define IORING_SQ_TASKRUN (1U << 2)
 #endif
+#ifndef IORING_SETUP_SINGLE_ISSUER
+#define IORING_SETUP_SINGLE_ISSUER (1U << 12)
+#endif
+#ifndef IORING_SETUP_DEFER_TASKRUN
+#define IORING_SETUP_DEFER_TASKRUN (1U << 13)
+#endif
 
 static int sys_setup(unsigned entries, struct io_uring_params *p)
 {
@@ -49,13 +55,20 @@ static int sys_enter(int fd, unsigned submit, unsigned min_complete, unsigned fl
 static void *at(void *base, unsigned off) { return (char *)base + off; }
 
 /* io_uring_setup with the flags we want, falling back to what the kernel
- * knows: no interrupting task work (we reap right after submitting), a flag
- * that says task work is waiting, go on submitting after a failed read, and
- * room in the completion queue for every buffer a multishot read can fill
- * (uring_reader.c); older kernels refuse all but the last. */
-static int setup(unsigned entries, struct io_uring_params *p)
+ * knows. deferred (Linux 6.1): task work (a multishot read taking a packet
+ * off the file) waits until we enter the ring for completions, instead of
+ * waking the process wherever it sleeps; that needs a single issuer, so
+ * the ring starts disabled and the first process that enters it is that
+ * one (uring_enable(): the reader, after a fork for privilege separation).
+ * Otherwise: no interrupting task work (we reap right after submitting), a
+ * flag that says task work is waiting, go on submitting after a failed
+ * read, and room in the completion queue for every buffer a multishot read
+ * can fill (uring_reader.c); older kernels refuse all but the last. */
+static int setup(unsigned entries, struct io_uring_params *p, bool deferred)
 {
 	static const unsigned try_flags[] = {
+		IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+			IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_R_DISABLED | IORING_SETUP_CQSIZE,
 		IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG |
 			IORING_SETUP_CQSIZE,
 		IORING_SETUP_CQSIZE,
@@ -63,7 +76,7 @@ static int setup(unsigned entries, struct io_uring_params *p)
 	};
 	int fd = -1;
 
-	for (size_t i = 0; i < sizeof(try_flags) / sizeof(try_flags[0]); i++) {
+	for (size_t i = deferred ? 0 : 1; i < sizeof(try_flags) / sizeof(try_flags[0]); i++) {
 		memset(p, 0, sizeof(*p));
 		p->flags = try_flags[i];
 		p->cq_entries = entries * URING_CQ_PER_SQ;
@@ -108,7 +121,7 @@ static int map_rings(struct uring *u, const struct io_uring_params *p)
 	return 0;
 }
 
-int uring_open(struct uring *u, unsigned entries)
+static int open_ring(struct uring *u, unsigned entries, bool deferred)
 {
 	struct io_uring_params p;
 	int fd;
@@ -120,10 +133,12 @@ int uring_open(struct uring *u, unsigned entries)
 		errno = EINVAL;
 		return -1;
 	}
-	fd = setup(entries, &p);
+	fd = setup(entries, &p, deferred);
 	if (fd < 0)
 		return -1;
 	u->fd = fd;
+	u->disabled = (p.flags & IORING_SETUP_R_DISABLED) != 0;
+	u->deferred = (p.flags & IORING_SETUP_DEFER_TASKRUN) != 0;
 	u->entries = p.sq_entries;
 	u->rw_flags = RWF_NOWAIT;
 	if (map_rings(u, &p) != 0) {
@@ -144,6 +159,26 @@ int uring_open(struct uring *u, unsigned entries)
 	/* slot i of the SQ ring always names SQE i */
 	for (unsigned i = 0; i < p.sq_entries; i++)
 		u->sq_array[i] = i;
+	return 0;
+}
+
+int uring_open(struct uring *u, unsigned entries)
+{
+	return open_ring(u, entries, false);
+}
+
+int uring_open_deferred(struct uring *u, unsigned entries)
+{
+	return open_ring(u, entries, true);
+}
+
+int uring_enable(struct uring *u)
+{
+	if (!u->disabled)
+		return 0;
+	if (uring_register(u, IORING_REGISTER_ENABLE_RINGS, NULL, 0) != 0)
+		return -1;
+	u->disabled = false;
 	return 0;
 }
 
@@ -221,6 +256,12 @@ int uring_get_events(struct uring *u)
 	if (sys_enter(u->fd, 0, 0, IORING_ENTER_GETEVENTS) < 0 && errno != EINTR)
 		return -1;
 	return 1;
+}
+
+void uring_flush(struct uring *u)
+{
+	if (u->deferred && !u->disabled)
+		sys_enter(u->fd, 0, 0, IORING_ENTER_GETEVENTS);
 }
 
 bool uring_pending(const struct uring *u)

@@ -23,6 +23,8 @@ struct uring {
 	unsigned entries;        /* SQ size: the most reads per call */
 	unsigned rw_flags;       /* RWF_NOWAIT, or 0 when the file refuses it */
 	int fixed_fd;            /* the fd registered as file 0, or -1 */
+	bool disabled;           /* opened disabled: uring_enable() before use */
+	bool deferred;           /* task work waits until we enter the ring */
 	/* the mapped rings (struct io_uring_sqe / io_uring_cqe arrays) */
 	void *sq_map, *cq_map, *sqes;
 	size_t sq_map_len, cq_map_len, sqes_len;
@@ -35,6 +37,16 @@ struct uring {
  * Returns 0, or -1 with errno (ENOSYS: no io_uring; EPERM: forbidden by
  * kernel.io_uring_disabled or a seccomp filter). */
 int uring_open(struct uring *u, unsigned entries);
+/* The same where the kernel can defer task work (Linux 6.1): it then runs
+ * only when the process enters the ring for completions, so a multishot
+ * read does not wake the process for every packet that arrives while it
+ * sleeps elsewhere (rx-hold-usecs). Such a ring starts disabled: files and
+ * buffers can be registered, and the one process that will use it calls
+ * uring_enable() first. */
+int uring_open_deferred(struct uring *u, unsigned entries);
+/* Make the calling process the ring's one user (no-op for other rings):
+ * 0, or -1 with errno. */
+int uring_enable(struct uring *u);
 void uring_close(struct uring *u);
 
 /* Read from fd into iov[0..n-1] (n <= entries), one read per iovec, in
@@ -61,6 +73,9 @@ int uring_submit(struct uring *u);
  * task work for us (a multishot read waiting to run), enter it to get
  * them: 1 when it did, 0 when nothing was waiting, -1 with errno. */
 int uring_get_events(struct uring *u);
+/* Run the task work the kernel deferred for this ring now (no-op for
+ * other rings). */
+void uring_flush(struct uring *u);
 /* Whether completions, or task work that will post some, are waiting. */
 bool uring_pending(const struct uring *u);
 /* The next completion, or NULL; uring_cqe_seen() consumes it. */

@@ -103,7 +103,7 @@ int ureader_open(struct ureader *r, int fd, const struct ureader_bufs *b, bool n
 		r->ring.fd = -1;
 		return -1;
 	}
-	if (uring_open(&r->ring, UREADER_BATCH) != 0)
+	if (uring_open_deferred(&r->ring, UREADER_BATCH) != 0)
 		return -1;
 	/* both are optimisations: without them the reads name the fd and
 	 * are queued in batches */
@@ -129,6 +129,10 @@ static void release_file(struct ureader *r)
 	}
 	if (r->fixed)
 		uring_register(&r->ring, IORING_UNREGISTER_FILES, NULL, 0);
+	/* with deferred task work the cancelled read is freed (and lets go
+	 * of the file) only when we enter the ring: do it now, not in the
+	 * kernel's teardown after exit, which a restart would race */
+	uring_flush(&r->ring);
 }
 
 void ureader_close(struct ureader *r)
@@ -265,8 +269,11 @@ static int read_batch(struct ureader *r, struct ureader_pkt *out, bool *drained)
 int ureader_read(struct ureader *r, struct ureader_pkt *out, bool *drained)
 {
 	*drained = false;
-	if (!r->reader)
+	if (!r->reader) {
 		r->reader = getpid();
+		if (uring_enable(&r->ring) != 0)
+			return -2;   /* read(2) then */
+	}
 	if (r->err) {
 		errno = r->err;
 		r->err = 0;

@@ -7,7 +7,11 @@
  * registered file (IORING_REGISTER_FILES): armed once, the kernel reads
  * every packet as it arrives and posts it to the completion queue; taking
  * packets costs no system call and no submission per packet. The process
- * waits by polling the ring's fd (ureader_wait_fd()).
+ * waits by polling the file or the ring (ureader_wait_fd()). Where the
+ * kernel can defer task work (Linux 6.1), the read takes packets off the
+ * file only when the reader asks for completions, not whenever one
+ * arrives: a process that sleeps on purpose (rx-hold-usecs) is not woken
+ * per packet. The ring then belongs to the process that reads first.
  * Otherwise: batches of RWF_NOWAIT reads (uring_read_nowait(), one
  * io_uring_enter(2) per batch), on the registered file when the kernel
  * lets us register it. Which one runs is probed at set-up, and a multishot
@@ -82,9 +86,10 @@ int ureader_read(struct ureader *r, struct ureader_pkt *out, bool *drained);
  * in between): the ring's when completions are waiting already (it is
  * readable: the poll returns at once), else the file's own. A packet that
  * arrives later is in the file's queue when the poll looks: the armed read
- * takes it only in task work, which runs when the process leaves the
- * kernel. Polling the file rather than the ring avoids the restarted poll
- * that task work for a sleeping process costs, and reports POLLERR. */
+ * takes it only in task work, which runs when the reader asks for
+ * completions (deferred) or leaves the kernel. Polling the file rather than
+ * the ring avoids the restarted poll that task work for a sleeping process
+ * costs, and reports POLLERR. */
 int ureader_wait_fd(const struct ureader *r);
 
 #endif

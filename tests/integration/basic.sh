@@ -40,6 +40,12 @@ check "ping translator ipv6-addr from client" ping_ok "$NS_CLIENT" "$TAYGA_V6"
 check "ping translator ipv4-addr from server" ping_ok "$NS_SERVER" "$TAYGA_V4"
 check "large ping (1400 bytes) client -> server" ping_ok "$NS_CLIENT" "$SERVER6" -s 1400
 
+# rx-busy-poll-usecs (default auto): pings never fill a read, so the loop
+# went to sleep after each one without polling
+kill -USR1 "$TAYGA_PID"
+check "pings alone: no busy poll (SIGUSR1 stats)" \
+	wait_until 5 grep -q 'rx busy polls 0 (0 us)' "$NETNS_WORKDIR/tayga.log"
+
 # --- TCP, content verified -----------------------------------------------------
 S6="TCP6:[$SERVER6]"
 check "TCP ${XFER_MB} MB client -> server (upload)" \
@@ -54,6 +60,13 @@ check "TCP ${XFER_MB} MB server-initiated -> client via static map" \
 	tcp_xfer push "$NS_CLIENT" TCP6-LISTEN "$NS_SERVER" "TCP4:$CLIENT4" 5005
 check "TCP ${XFER_MB} MB server-initiated, client sends" \
 	tcp_xfer pull "$NS_CLIENT" TCP6-LISTEN "$NS_SERVER" "TCP4:$CLIENT4" 5006
+# with TSO, a transfer is dense bulk (64 KiB super-packets back to back):
+# with a CPU to spare the loop polls between them instead of sleeping
+if grep -q '^offload:.*TSO4' "$NETNS_WORKDIR/tayga.log" && [ "$(nproc)" -gt 1 ]; then
+	kill -USR1 "$TAYGA_PID"
+	check "TCP bulk: the loop busy-polled between super-packets (SIGUSR1 stats)" \
+		wait_until 5 grep -Eq 'rx busy polls [1-9][0-9]* \([1-9][0-9]* us\)' "$NETNS_WORKDIR/tayga.log"
+fi
 
 # --- UDP, content verified ------------------------------------------------------
 check "UDP echo client -> server (500 datagrams, 0..1200 bytes)" \
@@ -148,6 +161,7 @@ if tayga_start_fg "$T_CONF"; then
 		test "$(grep -c 'write failed' "$NETNS_WORKDIR/tayga.log")" = 1
 	kill -TERM "$TAYGA_PID"
 	expect_exit "$TAYGA_PID" 0 "SIGTERM after failed writes"
+	check "non-persistent $TUN_DEV removed at exit (a restart must not find it)" wait_until 5 eval "! tun_exists"
 else
 	t_fail "daemon start (failed write test)"
 fi

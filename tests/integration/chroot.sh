@@ -104,6 +104,7 @@ check "SIGHUP to the translator: map-file read by the parent" ping_ok "$NS_SERVE
 stop_daemon; RC=$?
 check "clean exit (status $RC)" test "$RC" = 0
 check_not "pidfile removed at exit (-u -r)" test -e "$PIDF"
+check "non-persistent $TUN_DEV removed at exit (a restart must not find it)" wait_until 5 eval "! tun_exists"
 
 # restart: the file written by the jailed daemon is loaded, mapping kept
 tayga_start_fg "$T_CONF" -u "$USER_" -g "$GROUP_" -r || { t_fail "daemon restart"; t_finish; }

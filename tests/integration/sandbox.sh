@@ -73,6 +73,7 @@ check_not "SIGHUP: no errors or warnings" eval "tail -n +$((L0 + 1)) '$LOG' | gr
 check "still translating after the reload" ping_ok "$NS_CLIENT" "$SERVER6" -I "$CLIENT6"
 kill -TERM "$P"
 expect_exit "$TAYGA_PID" 0 "SIGTERM under the unit's restrictions"
+check "non-persistent $TUN_DEV removed at exit (a restart must not find it)" wait_until 5 eval "! tun_exists"
 
 # without -u/-g/-r (one root process, as clatd and OpenWrt run it): inherited
 # fds closed, NoNewPrivs, every capability set cut to NET_ADMIN + DAC_OVERRIDE (issues 14.2, 22 D)

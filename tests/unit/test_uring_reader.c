@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io/uring_reader.h"
@@ -107,8 +110,8 @@ END_TEST
 
 /* armed and idle: nothing to wait for on the wait fd; a datagram that
  * arrives later makes the wait fd (chosen right before the poll) readable,
- * also when the kernel took it off the socket already (here: in task work
- * when send(2) returned) */
+ * also when the kernel took it off the socket already (without deferred
+ * task work: in task work when send(2) returned) */
 START_TEST(later_datagram_wakes_the_wait_fd)
 {
 	unsigned got = 0;
@@ -126,6 +129,76 @@ START_TEST(later_datagram_wakes_the_wait_fd)
 	read_in_order(&got, 1);
 	p.fd = ureader_wait_fd(&R);
 	ck_assert_int_eq(poll(&p, 1, 0), 0);
+}
+END_TEST
+
+static long voluntary_switches(void)
+{
+	struct rusage ru;
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+	return ru.ru_nvcsw;
+}
+
+/* rx-hold-usecs sleeps while packets arrive. With deferred task work
+ * (Linux 6.1) the armed read takes them off the file only when the reader
+ * asks: 20 datagrams, 2 ms apart, from another process while this one
+ * sleeps 100 ms do not wake it 20 times (each wake-up is a voluntary
+ * context switch), and all 20 come back afterwards, in order */
+START_TEST(arrivals_do_not_wake_a_sleep)
+{
+	unsigned got = 0;
+	bool drained;
+	long before;
+	pid_t pid;
+
+	open_reader(sv[0], false);
+	if (R.mode != UREADER_MULTISHOT || !R.ring.deferred)
+		return;   /* (older kernels: nothing to test) */
+	ck_assert_int_eq(ureader_read(&R, out, &drained), 0);   /* arms it */
+	ck_assert(R.armed);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		for (unsigned k = 0; k < 20; k++) {
+			struct timespec ts = { 0, 2 * 1000000L };
+			nanosleep(&ts, NULL);
+			send_dgram(k);
+		}
+		_exit(0);
+	}
+	before = voluntary_switches();
+	struct timespec ts = { 0, 100 * 1000000L };
+	ck_assert_int_eq(nanosleep(&ts, NULL), 0);
+	ck_assert_int_le(voluntary_switches() - before, 3);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	read_in_order(&got, 20);
+}
+END_TEST
+
+/* Privilege separation opens the tun (and the ring) and then forks; the
+ * child reads. A ring that allows one user only becomes the child's when
+ * it first reads, and the parent's close leaves the child's reads alone */
+START_TEST(opened_before_a_fork_read_by_the_child)
+{
+	pid_t pid;
+	int status;
+
+	open_reader(sv[0], false);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		unsigned got = 0;
+		alarm(20);
+		send_dgram(0);
+		send_dgram(1);
+		read_in_order(&got, 2);
+		send_dgram(2);
+		read_in_order(&got, 3);
+		_exit(got == 3 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
 }
 END_TEST
 
@@ -210,6 +283,8 @@ static Suite *reader_suite(void)
 	tcase_add_test(t, forced_batches);
 	tcase_add_test(t, file_refusing_multishot_falls_back);
 	tcase_add_test(t, buffer_count_checked);
+	tcase_add_test(t, arrivals_do_not_wake_a_sleep);
+	tcase_add_test(t, opened_before_a_fork_read_by_the_child);
 	suite_add_tcase(s, t);
 	return s;
 }
