@@ -1,5 +1,6 @@
 /* rxhold.h - when to hold the tun's packets back for a moment before
- * reading them (rx-hold-usecs), as a NIC moderates its interrupts.
+ * reading them (rx-hold-usecs), as a NIC moderates its interrupts, and
+ * when to poll for the next ones instead of sleeping (rx-busy-poll-usecs).
  *
  * At a steady moderate rate every wake-up of the daemon found only a few
  * packets, and the cost per packet was the cost of the wake-up (two
