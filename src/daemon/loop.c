@@ -238,6 +238,12 @@ static void housekeeping(struct daemon *d)
 /* Wait for the tun, a signal or the parent (at most a second, for the
  * housekeeping). While bulk flows densely it first polls without
  * sleeping, up to rx-busy-poll-usecs (rxhold.h). poll()'s result. */
+static int poll_once(struct daemon *d, struct pollfd pfd[3], int timeout_ms)
+{
+	pfd[0].fd = tun_wait_fd(&d->tun); /* the ring while a multishot read is armed */
+	return poll(pfd, 3, timeout_ms);
+}
+
 static int wait_events(struct daemon *d, struct pollfd pfd[3])
 {
 	unsigned spin = rxhold_busy_poll(&d->rxh, d->busy_poll_us);
@@ -246,18 +252,14 @@ static int wait_events(struct daemon *d, struct pollfd pfd[3])
 	if (spin) {
 		uint64_t start = mono_us(), now;
 		do {
-			pfd[0].fd = tun_wait_fd(&d->tun);
-			n = poll(pfd, 3, 0);
+			n = poll_once(d, pfd, 0);
 			now = mono_us();
 		} while (n == 0 && now - start < spin);
 		d->stats.rx.busy_polls++;
 		d->stats.rx.busy_poll_us += now - start;
 		rxhold_polled(&d->rxh, now, n > 0 && (pfd[0].revents & POLLIN));
 	}
-	if (n != 0)
-		return n;
-	pfd[0].fd = tun_wait_fd(&d->tun); /* the ring while a multishot read is armed */
-	return poll(pfd, 3, 1000);
+	return n != 0 ? n : poll_once(d, pfd, 1000);
 }
 
 /* The event loop. Returns the exit status: 0 after a signal to stop, 1

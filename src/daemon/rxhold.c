@@ -3,11 +3,11 @@
 
 unsigned rxhold_delay(struct rxhold *h, unsigned us, uint64_t now_us)
 {
-	bool flowing = h->last_end_us && now_us >= h->last_end_us &&
-		       now_us - h->last_end_us < RXHOLD_ACTIVE_US;
+	bool flowing;
 
 	h->last_gap_us = h->last_end_us && now_us >= h->last_end_us ? now_us - h->last_end_us :
 			 UINT64_MAX;
+	flowing = h->last_gap_us < RXHOLD_ACTIVE_US;
 
 	/* after a quiet spell at once, and a request's answer too: only a
 	 * steady stream is held */
