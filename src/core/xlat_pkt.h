@@ -108,7 +108,7 @@ static inline enum xlat_step xlat_martian(struct xlat_ctx *x, struct xlat_pkt *x
 	return xlat_drop(xp, DROP_MARTIAN);
 }
 
-/* ---- address mapping (xlat_util.c) ---- */
+/* ---- address mapping (xlat_pkt.c) ---- */
 /* EAM / own address / prefix, then the dynamic pool for pool addresses.
  * 4->6 never creates pool entries. On failure returns the drop reason. */
 bool xlat_addr_4to6(struct xlat_ctx *x, struct in_addr a, struct in6_addr *out,
@@ -118,7 +118,7 @@ bool xlat_addr_4to6(struct xlat_ctx *x, struct in_addr a, struct in6_addr *out,
 bool xlat_addr_6to4(struct xlat_ctx *x, const struct in6_addr *a, struct in_addr *out,
 		    bool create, bool *via_prefix, enum drop_reason *why);
 
-/* ---- checksums (xlat_util.c) ---- */
+/* ---- checksums (xlat_pkt.c) ---- */
 /* Update the TCP/UDP checksum field at c for a pseudo-header whose address
  * words summed old_sum and now sum new_sum (RFC 1624: a bad checksum stays
  * exactly as bad). seed: c holds a NEEDS_CSUM pseudo-header seed instead.
@@ -149,7 +149,7 @@ void xlat_echo_rewrite(uint8_t *icmp, uint8_t type, uint32_t old_pseudo, uint32_
 /* Resolve NEEDS_CSUM in software; false when the metadata is unusable. */
 bool xlat_csum_complete(struct xlat_pkt *xp);
 
-/* ---- output and drops (xlat_util.c) ---- */
+/* ---- output and drops (xlat_pkt.c) ---- */
 /* Count a drop under reason r (and log it when `log drop` is on); the
  * verdict that says so. */
 struct xlat_result xlat_count_drop(struct xlat_ctx *x, enum drop_reason r);

@@ -16,6 +16,7 @@
 #include "daemon/rxhold.h"
 #include "config/conf.h"
 #include "config/conf_paths.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "state/map.h"
 #include "account/meter.h"
@@ -99,14 +100,18 @@ struct daemon {
 	unsigned respawns;
 };
 
-/* lifecycle.c */
+/* signals.c */
 int signal_fd(void);
+/* 0, or -1 when the self-pipe cannot be made */
+int setup_signals(void);
+void signals_own_pipe(void);
+bool stop_signalled(void);
+
+/* lifecycle.c */
 __attribute__((noreturn)) void startup_failed(int ready_fd, const char *msg);
 void detach_stdio(void);
 int oneshot(const struct daemon *d, const struct config *c);
 int background(struct daemon *d, int *ready_fd);
-void setup_signals(int ready_fd);
-void signals_own_pipe(void);
 void open_everything(struct daemon *d, struct config *c, int ready_fd);
 void load_dynmap(struct daemon *d);
 void init_translator(struct daemon *d, int ready_fd);
@@ -124,10 +129,6 @@ void save_pool(struct daemon *d);
 void log_conf_warnings(const struct config *c);
 void reload(struct daemon *d);
 bool reload_from_parent(struct daemon *d);
-uint64_t mono_ms(void);
-uint64_t mono_us(void);
-void on_write_error(void *arg, int err);
-struct xlat_result emit(void *arg, const struct pkt *p);
 int run(struct daemon *d);
 int lookup_accounts(struct daemon *d, struct passwd **pw, struct group **gr);
 struct config *load_config(struct daemon *d, char *err, size_t errlen);
@@ -137,10 +138,17 @@ void drop_privileges(struct daemon *d, const struct passwd *pw, const struct gro
 			    int ready_fd);
 void limit_root(const struct config *c);
 
-/* workers.c */
+/* output.c */
+void on_write_error(void *arg, int err);
+struct xlat_result daemon_emit(void *arg, const struct pkt *p);
+
+/* steering.c */
 void workers_steer_params(const struct config *c, unsigned n, struct steer_params *s);
-void workers_open_tun(struct daemon *d, const struct config *c, int ready_fd);
+/* Returns 0, or -1 with msg filled. */
+int workers_open_tun(struct daemon *d, const struct config *c, char *msg, size_t msglen);
 bool workers_reload_ok(const struct daemon *d, const struct config *c, char *err, size_t errlen);
+
+/* workers.c */
 /* Fork worker w; returns its pid once it reported its start (its channel
  * in d->wsock[w]), or -1 with err. The child never returns. */
 pid_t worker_spawn(struct daemon *d, struct config *c, unsigned w, char *err, size_t errlen);

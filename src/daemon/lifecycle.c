@@ -1,4 +1,4 @@
-/* lifecycle.c - start and stop: daemonising, signals, the pid file, opening the
+/* lifecycle.c - start and stop: daemonising, the pid file, opening the
  * tun and the running state, the one-shot modes (--check-config, --mktun, --rmtun). */
 #include "config.h"   /* PACKAGE_VERSION */
 
@@ -37,14 +37,6 @@
 #include "daemon/ready.h"
 #include "daemon/tunconf.h"
 
-static int sig_pipe[2] = { -1, -1 };
-
-/* The read end of the self-pipe the signal handler writes to. */
-int signal_fd(void)
-{
-	return sig_pipe[0];
-}
-
 /* A random start for the IPv4 Identification counter (RFC 6864 4.2: IDs
  * of a restarted translator should not start where the last one did). */
 static uint16_t random_id(void)
@@ -54,23 +46,6 @@ static uint16_t random_id(void)
 	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v))
 		return v;
 	return (uint16_t)(time(NULL) ^ getpid());
-}
-
-/* A stop signal arrived: work that runs before the event loop (loading a
- * big dynamic.map) asks this to give up early. */
-static volatile sig_atomic_t stop_pending;
-
-static void on_signal(int sig)
-{
-	int saved = errno;
-	unsigned char b = (unsigned char)sig;
-
-	if (sig == SIGINT || sig == SIGTERM || sig == SIGQUIT)
-		stop_pending = 1;
-	if (write(sig_pipe[1], &b, 1) < 0) {
-		/* pipe full: a signal is pending anyway */
-	}
-	errno = saved;
 }
 
 static int fill_pid(void *arg, FILE *f)
@@ -190,50 +165,6 @@ int background(struct daemon *d, int *ready_fd)
 	return -1;
 }
 
-/* A forked child's own self-pipe: the inherited one is shared with the
- * parent (and other children), and a signal byte written there is read by
- * whichever process polls first: a SIGTERM for a worker could be taken by
- * the parent, a SIGHUP for the parent by a worker. Signals are blocked
- * while the ends are swapped, so none is lost. */
-void signals_own_pipe(void)
-{
-	sigset_t all, old;
-	int p[2];
-
-	if (pipe(p) < 0 || fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(p[1], F_SETFL, O_NONBLOCK) < 0) {
-		log_err("self-pipe: %s; signals are shared with the parent", strerror(errno));
-		return;
-	}
-	/* the new ends take the old numbers (nothing else sees a change) */
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	if (dup2(p[0], sig_pipe[0]) < 0 || dup2(p[1], sig_pipe[1]) < 0)
-		log_err("self-pipe: %s; signals are shared with the parent", strerror(errno));
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(p[0]);
-	close(p[1]);
-}
-
-void setup_signals(int ready_fd)
-{
-	struct sigaction sa;
-
-	if (pipe(sig_pipe) < 0 || fcntl(sig_pipe[0], F_SETFL, O_NONBLOCK) < 0 ||
-	    fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK) < 0)
-		startup_failed(ready_fd, "tayga: self-pipe");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);  /* only the privileged parent has a child */
-	signal(SIGPIPE, SIG_IGN);
-}
-
 /* Create data-dir if missing. With -u/-g/-r root hands it to the runtime
  * user (chown, chroot) later: then it is created and opened here without
  * following a link, every directory above it checked out of that user's
@@ -276,7 +207,8 @@ void open_everything(struct daemon *d, struct config *c, int ready_fd)
 	struct tun_ifcfg ic = tun_ifcfg_of(c);
 	if (d->nworkers > 1) {
 		/* the parent opens the queues; each worker builds its state */
-		workers_open_tun(d, c, ready_fd);
+		if (workers_open_tun(d, c, err, sizeof(err)) != 0)
+			startup_failed(ready_fd, err);
 	} else if (state_build(&d->st, c, false, err, sizeof(err)) != 0 ||
 		   tun_open(&d->tun, &to, err, sizeof(err)) != 0) {
 		startup_failed(ready_fd, err);
@@ -297,7 +229,7 @@ void open_everything(struct daemon *d, struct config *c, int ready_fd)
 static bool stop_asked(void *arg)
 {
 	(void)arg;
-	return stop_pending != 0;
+	return stop_signalled();
 }
 
 /* dynamic.map: read only after the privilege drop, as the runtime user

@@ -34,18 +34,6 @@
 #include "daemon/daemon.h"
 #include "daemon/wstats.h"
 
-uint64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-uint64_t mono_ms(void)
-{
-	return mono_us() / 1000;
-}
-
 /* The pool gauges (the stats-file's; with workers, each worker's slice) */
 static void gauges(struct daemon *d, time_t now)
 {
@@ -92,32 +80,6 @@ static void log_stats(const struct stats *s)
 		if (x->drops[r])
 			log_info("stats: dropped %s: %llu", drop_reason_name((enum drop_reason)r),
 				 (unsigned long long)x->drops[r]);
-}
-
-/* A failed write loses the packet: count it (drops reason "write") and say
- * why, at once and then at most once a minute, so a lasting cause (the
- * interface set down, no memory) shows in the log without flooding it. */
-static void write_failed(struct daemon *d, int err)
-{
-	d->stats.xlat.drops[DROP_WRITE]++;
-	if (!log_every_due(&d->write_warn, d->ctx.now_ms, WRITE_WARN_MS))
-		return;
-	log_warn("%s: write failed: %s (%llu packets lost to failed writes so far)", d->tun.name,
-		 strerror(err), (unsigned long long)d->stats.xlat.drops[DROP_WRITE]);
-}
-
-void on_write_error(void *arg, int err)
-{
-	write_failed(arg, err);
-}
-
-/* The translator's one output: every packet goes to the tun backend, which
- * decides how it is written. */
-struct xlat_result emit(void *arg, const struct pkt *p)
-{
-	struct daemon *d = arg;
-	tun_write(&d->tun, p);
-	return XLAT_TAKEN;
 }
 
 /* Translate everything waiting on the tun (at most DRAIN_MAX packets, so

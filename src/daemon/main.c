@@ -82,7 +82,8 @@ int main(int argc, char **argv)
 		conf_free(c);
 		return status;
 	}
-	setup_signals(ready_fd);
+	if (setup_signals() != 0)
+		startup_failed(ready_fd, "tayga: self-pipe");
 	d->nworkers = workers_of(c);
 	d->ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	d->pw = pw;

@@ -14,16 +14,10 @@
 #include <unistd.h>
 
 #include "config/conf_paths.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "io/tun.h"
 #include "daemon/tunconf.h"
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 int privsep_add_child(struct privsep *ps, pid_t pid, int sock)
 {
@@ -80,7 +74,7 @@ static void queue_failed(struct privsep *ps, uint64_t now)
 }
 
 /* Read, validate, apply interface settings, queue the text to every child. */
-static void reload(struct privsep *ps, uint64_t now)
+static void pass_reload(struct privsep *ps, uint64_t now)
 {
 	char err[1024];
 	struct conf_text t;
@@ -268,7 +262,7 @@ static int timers(struct privsep *ps, uint64_t now)
 		next = ps->kill_at_ms;
 	if (ps->reload_wanted && !ps->stopping) {
 		if (now >= ps->last_reload_ms + PRIVSEP_RELOAD_MIN_MS)
-			reload(ps, now);
+			pass_reload(ps, now);
 		else if (ps->last_reload_ms + PRIVSEP_RELOAD_MIN_MS < next)
 			next = ps->last_reload_ms + PRIVSEP_RELOAD_MIN_MS;
 	}
@@ -291,9 +285,9 @@ int privsep_monitor(struct privsep *ps)
 		log_err("privileged process: out of memory");
 		kill_all(ps);
 	}
-	ps->last_reload_ms = now_ms() - PRIVSEP_RELOAD_MIN_MS;
+	ps->last_reload_ms = mono_ms() - PRIVSEP_RELOAD_MIN_MS;
 	while (pfd && !all_exited(ps)) {
-		uint64_t now = now_ms();
+		uint64_t now = mono_ms();
 		int timeout = timers(ps, now);
 
 		pfd[0] = (struct pollfd){ .fd = ps->sig_fd, .events = POLLIN };
@@ -304,7 +298,7 @@ int privsep_monitor(struct privsep *ps)
 		}
 		if (poll(pfd, ps->nchild + 1, timeout) < 0 && errno != EINTR)
 			break;
-		now = now_ms();
+		now = mono_ms();
 		if (pfd[0].revents & POLLIN)
 			on_signals(ps, now);
 		for (size_t i = 0; i < ps->nchild; i++)

@@ -98,7 +98,7 @@ void apply_state(struct daemon *d)
 	d->xcfg.mtu = d->tun.mtu;
 	d->ctx.pool = d->st.pool;
 	/* the output goes through the meter when there is one */
-	meter_attach(d->st.meter, &d->ctx, emit, d);
+	meter_attach(d->st.meter, &d->ctx, daemon_emit, d);
 	ratelimit_init(&d->rl, c->icmp_rate, c->icmp_burst, d->ctx.now_ms);
 	d->busy_poll_us = c->rx_busy_poll_us != NUM_AUTO ? c->rx_busy_poll_us :
 			  rxhold_poll_pays(d->nworkers, d->ncpus) ? RX_BUSY_POLL_AUTO_US : 0;

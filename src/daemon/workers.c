@@ -2,10 +2,10 @@
  * processes under the one privileged parent, one queue of the multi-queue
  * tun each, sharing nothing on the packet path.
  *
- * The parent opens every queue and keeps them open for the daemon's life:
- * a queue's index is what the steering program (io/steer_bpf.h) returns,
- * and the kernel renumbers the queues when one is closed, which would send
- * the other workers' clients to the wrong worker. A worker that dies is
+ * The parent opens every queue (steering.c) and keeps them open for the
+ * daemon's life: a queue's index is what the steering program
+ * (io/steer_bpf.h) returns, and the kernel renumbers the queues when one is
+ * closed, which would send the other workers' clients to the wrong worker. A worker that dies is
  * forked again on the same queue; its slice of dynamic.map is read again.
  * Loading the steering program needs CAP_BPF: the parent does it before it
  * limits its capabilities, the workers never have it. */
@@ -25,84 +25,10 @@
 #include "daemon/ready.h"
 #include "daemon/tunconf.h"
 #include "daemon/wstats.h"
-#include "io/steer_bpf.h"
 
 #define READY_MS 30000   /* a worker must report its start within this */
 #define RESPAWN_MAX 5            /* restarts of dead workers allowed ... */
 #define RESPAWN_WINDOW_MS 60000  /* ... within this */
-
-void workers_steer_params(const struct config *c, unsigned n, struct steer_params *s)
-{
-	unsigned plen = 128;
-
-	memset(s, 0, sizeof(*s));
-	s->workers = n;
-	/* the shortest prefix anything counts per: each such prefix stays
-	 * whole on one worker, so usage, rate-limit and dynamic-limit are
-	 * exact (without them, every host is hashed alone) */
-	if (c->usage_stats && c->usage_plen6 < plen)
-		plen = c->usage_plen6;
-	if (c->rl_plen && c->rl_plen < plen)
-		plen = c->rl_plen;
-	if (c->dyn_limit_count && c->dyn_limit_plen < plen)
-		plen = c->dyn_limit_plen;
-	s->plen6 = plen;
-	pool_steer_params(c, s);
-}
-
-/* The steering program and the pool's slices are set at start: a reload
- * that would change them (pool, or the prefix length steering hashes) is
- * refused; a changed N waits for a restart. */
-bool workers_reload_ok(const struct daemon *d, const struct config *c, char *err, size_t errlen)
-{
-	struct steer_params s;
-
-	if (workers_of(c) != (d->nworkers ? d->nworkers : 1))
-		log_warn("reload: workers %u takes effect at the next restart", workers_of(c));
-	if (d->nworkers <= 1)
-		return true;
-	workers_steer_params(c, d->nworkers, &s);
-	if (memcmp(&s, &d->steer, sizeof(s)) == 0)
-		return true;
-	snprintf(err, errlen, "with workers %u, dynamic-pool and the prefix length clients are "
-		 "steered by (/%u: usage-prefix-len, rate-limit, dynamic-limit) are fixed at start; "
-		 "restart to change them", d->nworkers, d->steer.plen6);
-	return false;
-}
-
-/* The parent at start: the queues, the steering program, the counters'
- * shared page. */
-void workers_open_tun(struct daemon *d, const struct config *c, int ready_fd)
-{
-	struct tun_opts to = tun_opts_of(c);
-	char err[1024], msg[1100];
-	int prog;
-
-	d->qfds = calloc(d->nworkers, sizeof(*d->qfds));
-	d->wsock = calloc(d->nworkers, sizeof(*d->wsock));
-	d->wstats = wstats_new(d->nworkers);
-	if (!d->qfds || !d->wsock || !d->wstats)
-		startup_failed(ready_fd, "tayga: out of memory");
-	for (unsigned w = 0; w < d->nworkers; w++)
-		d->wsock[w] = -1;
-	if (tun_open_queues(&to, d->qfds, err, sizeof(err)) != 0)
-		startup_failed(ready_fd, err);
-	workers_steer_params(c, d->nworkers, &d->steer);
-	prog = steer_bpf_load(&d->steer, err, sizeof(err));
-	if (prog < 0) {
-		snprintf(msg, sizeof(msg), "tayga: workers %u: %s", d->nworkers, err);
-		startup_failed(ready_fd, msg);
-	}
-	if (steer_bpf_attach(d->qfds[0], prog) != 0) {
-		snprintf(msg, sizeof(msg), "tayga: workers %u: %s: TUNSETSTEERINGEBPF: %s (Linux 4.19 "
-			 "or later needed)", d->nworkers, c->tun_device, strerror(errno));
-		startup_failed(ready_fd, msg);
-	}
-	close(prog);   /* the device holds it */
-	log_info("workers: %u translators on %u queues of %s; IPv6 clients steered by their /%u, "
-		 "the dynamic pool in %u slices", d->nworkers, d->nworkers, c->tun_device,
-		 d->steer.plen6, d->nworkers);
-}
 
 /* Worker w, in the forked child: its queue, its state and slice, the
  * privilege drop, dynamic.map, then the event loop. Never returns. */

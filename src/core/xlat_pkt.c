@@ -1,6 +1,7 @@
-/* xlat_util.c - what both translation directions share: address mapping,
- * checksum rewrites, the IP header writers, output, drop counting and
- * logging (the parse itself is xlat_parse.h). */
+/* xlat_pkt.c - the helpers xlat_pkt.h declares, what both translation
+ * directions share: address mapping, checksum rewrites, the IP header
+ * writers, output, drop counting and logging (the parse itself is
+ * xlat_parse.h). */
 #include "core/xlat_pkt.h"
 
 #include <arpa/inet.h>
