@@ -1,4 +1,5 @@
-/* usage.c - per-prefix usage counters: the two tables, slot reclaim and
+/* usage.c - per-prefix usage counters: the two tables, slot reclaim, the
+ * state of the stats-file's labels (a labelled slot is not reclaimed) and
  * the carry-over on reload (the log lines are usage_report.c, the
  * Prometheus series usage_prom.c). */
 #include "account/usage.h"
@@ -26,6 +27,26 @@ static void tab_free(struct usage_tab *tb)
 	free(tb->seen);
 }
 
+/* The stats-file's labels (usage_prom.c writes them): kept here because the
+ * reclaim of a slot skips the labelled ones. */
+static int labels_init(struct usage *u)
+{
+	if (!(u->labels = calloc(1, sizeof(*u->labels))) ||
+	    !(u->labels->at = calloc(u->six.t.cap + u->four.t.cap, sizeof(*u->labels->at))))
+		return -1;
+	return 0;
+}
+
+static void labels_free(struct usage *u)
+{
+	if (!u->labels)
+		return;
+	free(u->labels->l);
+	free(u->labels->at);
+	free(u->labels);
+	u->labels = NULL;
+}
+
 struct usage *usage_new(size_t entries, unsigned plen6, unsigned plen4)
 {
 	struct usage *u = calloc(1, sizeof(*u));
@@ -33,7 +54,7 @@ struct usage *usage_new(size_t entries, unsigned plen6, unsigned plen4)
 	if (!u)
 		return NULL;
 	if (tab_init(&u->six, entries, plen6) != 0 || tab_init(&u->four, entries, plen4) != 0 ||
-	    usage_labels_init(u) != 0) {
+	    labels_init(u) != 0) {
 		usage_free(u);
 		return NULL;
 	}
@@ -44,7 +65,7 @@ void usage_free(struct usage *u)
 {
 	if (!u)
 		return;
-	usage_labels_free(u);
+	labels_free(u);
 	tab_free(&u->six);
 	tab_free(&u->four);
 	free(u);
@@ -173,6 +194,33 @@ static void migrate_tab(struct usage *to, struct usage_tab *tt, const struct usa
 	}
 }
 
+/* SIGHUP: labels whose prefix kept its length go on from their base, so
+ * their series neither restart nor jump. */
+static void labels_migrate(struct usage *to, const struct usage *from)
+{
+	const struct usage_labels *fl = from->labels;
+	struct usage_labels *tl = to->labels;
+	struct usage_label *nl = fl->n ? calloc(fl->n, sizeof(*nl)) : NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; nl && i < fl->n; i++) {
+		const struct pkey *k = &fl->l[i].key;
+		struct usage_tab *tt = k->family == 6 ? &to->six : &to->four;
+		bool fresh;
+		long s;
+		if (tt->plen != k->len || (s = ptable_get(&tt->t, k, NULL, NULL, &fresh)) < 0 || fresh)
+			continue;
+		nl[n] = fl->l[i];
+		nl[n].g = (size_t)s + (tt == &to->four ? to->six.t.cap : 0);
+		tl->at[nl[n].g] = (uint32_t)(n + 1);
+		n++;
+	}
+	free(tl->l);
+	tl->l = nl;
+	tl->n = n;
+	tl->other = fl->other;
+}
+
 void usage_migrate(struct usage *to, const struct usage *from)
 {
 	if (!to || !from)
@@ -184,5 +232,5 @@ void usage_migrate(struct usage *to, const struct usage *from)
 	to->clock = from->clock;
 	migrate_tab(to, &to->six, &from->six);
 	migrate_tab(to, &to->four, &from->four);
-	usage_labels_migrate(to, from);
+	labels_migrate(to, from);
 }

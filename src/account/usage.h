@@ -98,12 +98,8 @@ void usage_write_prom(const struct usage *u, FILE *f, unsigned top);
 void usage_migrate(struct usage *to, const struct usage *from);
 
 /* For usage_report.c and usage_prom.c: total bytes of a counter; add one
- * to another; the labels' state (-1: out of memory) and their carry-over on
- * reload (after the tables). */
+ * to another. */
 uint64_t usage_bytes(const struct usage_ctr *c);
 void usage_ctr_add(struct usage_ctr *to, const struct usage_ctr *from);
-int usage_labels_init(struct usage *u);
-void usage_labels_free(struct usage *u);
-void usage_labels_migrate(struct usage *to, const struct usage *from);
 
 #endif

@@ -14,24 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int usage_labels_init(struct usage *u)
-{
-	if (!(u->labels = calloc(1, sizeof(*u->labels))) ||
-	    !(u->labels->at = calloc(u->six.t.cap + u->four.t.cap, sizeof(*u->labels->at))))
-		return -1;
-	return 0;
-}
-
-void usage_labels_free(struct usage *u)
-{
-	if (!u->labels)
-		return;
-	free(u->labels->l);
-	free(u->labels->at);
-	free(u->labels);
-	u->labels = NULL;
-}
-
 /* Slot g of both tables in a row: IPv6 first, then IPv4. */
 static const struct usage_tab *tab_of(const struct usage *u, size_t *g)
 {
@@ -217,31 +199,4 @@ void usage_write_prom(const struct usage *u, FILE *f, unsigned top)
 	}
 	prom_gauges(u, f);
 	free(idx);
-}
-
-/* SIGHUP: labels whose prefix kept its length go on from their base, so
- * their series neither restart nor jump. */
-void usage_labels_migrate(struct usage *to, const struct usage *from)
-{
-	const struct usage_labels *fl = from->labels;
-	struct usage_labels *tl = to->labels;
-	struct usage_label *nl = fl->n ? calloc(fl->n, sizeof(*nl)) : NULL;
-	size_t n = 0;
-
-	for (size_t i = 0; nl && i < fl->n; i++) {
-		const struct pkey *k = &fl->l[i].key;
-		struct usage_tab *tt = k->family == 6 ? &to->six : &to->four;
-		bool fresh;
-		long s;
-		if (tt->plen != k->len || (s = ptable_get(&tt->t, k, NULL, NULL, &fresh)) < 0 || fresh)
-			continue;
-		nl[n] = fl->l[i];
-		nl[n].g = (size_t)s + (tt == &to->four ? to->six.t.cap : 0);
-		tl->at[nl[n].g] = (uint32_t)(n + 1);
-		n++;
-	}
-	free(tl->l);
-	tl->l = nl;
-	tl->n = n;
-	tl->other = fl->other;
 }
