@@ -263,7 +263,6 @@ static bool d_number(struct parser *p, const char *name, const char *arg, unsign
 	return true;
 }
 
-
 /* The directives that take one number in a range (some also "auto") */
 static const struct numeric {
 	const char *name;
@@ -367,8 +366,6 @@ static bool d_tun_route(struct parser *p, const char *name, char **argv, int arg
 	c->tun_routes[c->ntun_routes++] = t;
 	return true;
 }
-
-
 
 static bool parse_tristate(struct parser *p, const char *name, const char *arg, enum tristate *m)
 {
@@ -495,9 +492,6 @@ static bool d_usage_prefix_len(struct parser *p, const char *name, char **argv, 
 	p->c->usage_plen4 = (uint8_t)l4;
 	return true;
 }
-
-
-
 
 /* Bytes with an optional decimal suffix: 1500, 64k, 10M, 1G (k = 1000). */
 static bool parse_bytes(const char *s, uint64_t *out)

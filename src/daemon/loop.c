@@ -197,15 +197,16 @@ static void housekeeping(struct daemon *d)
 	}
 }
 
-/* Wait for the tun, a signal or the parent (at most a second, for the
- * housekeeping). While bulk flows densely it first polls without
- * sleeping, up to rx-busy-poll-usecs (rxhold.h). poll()'s result. */
+/* One poll() of the tun (or its ring), the signals and the parent. */
 static int poll_once(struct daemon *d, struct pollfd pfd[3], int timeout_ms)
 {
 	pfd[0].fd = tun_wait_fd(&d->tun); /* the ring while a multishot read is armed */
 	return poll(pfd, 3, timeout_ms);
 }
 
+/* Wait for the tun, a signal or the parent (at most a second, for the
+ * housekeeping). While bulk flows densely it first polls without
+ * sleeping, up to rx-busy-poll-usecs (rxhold.h). poll()'s result. */
 static int wait_events(struct daemon *d, struct pollfd pfd[3])
 {
 	unsigned spin = rxhold_busy_poll(&d->rxh, d->busy_poll_us);
